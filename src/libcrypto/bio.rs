@@ -1,0 +1,195 @@
+//! `BIO`s: all TLS bytes go through the host's BIOs with `BIO_read`,
+//! `BIO_write` and `BIO_ctrl`, honouring their retry flags, so any libcrypto
+//! BIO works (mod_ssl's APR filter BIOs, sockets, memory BIOs, pairs).
+
+use super::{Raw, sys};
+use openssl_sys as ffi;
+use std::ffi::c_int;
+use std::io;
+
+/// One reference to a libcrypto `BIO` (freed with `BIO_free_all`, as
+/// `SSL_free` does).
+#[derive(Debug)]
+pub struct Bio(Raw<ffi::BIO>);
+
+impl Bio {
+    /// # Safety
+    /// `p` is null or a valid `BIO*` whose reference is transferred.
+    pub unsafe fn from_owned(p: *mut ffi::BIO) -> Option<Self> {
+        Raw::new(p).map(Bio)
+    }
+
+    pub fn as_ptr(&self) -> *mut ffi::BIO {
+        self.0.as_ptr()
+    }
+
+    /// A new socket BIO on `fd` that does not close it (`SSL_set_fd`).
+    pub fn socket(fd: c_int) -> Option<Self> {
+        // SAFETY: BIO_new_socket only records the descriptor.
+        unsafe { Bio::from_owned(sys::BIO_new_socket(fd, sys::BIO_NOCLOSE)) }
+    }
+
+    /// The descriptor of a socket/fd BIO (`BIO_get_fd`), or -1.
+    pub fn fd(&self) -> c_int {
+        let mut fd: c_int = -1;
+        // SAFETY: BIO_C_GET_FD writes an int through the pointer when the BIO
+        // has a descriptor and returns it; other BIOs return <= 0.
+        let r = unsafe { ffi::BIO_ctrl(self.as_ptr(), sys::BIO_C_GET_FD, 0, (&mut fd as *mut c_int).cast()) };
+        if r < 0 { -1 } else { r as c_int }
+    }
+
+    /// `BIO_read`, mapped onto the three outcomes the engine distinguishes.
+    pub fn read(&self, buf: &mut [u8]) -> ReadOutcome {
+        let len = buf.len().min(i32::MAX as usize) as c_int;
+        // SAFETY: `buf` is writable for `len` bytes; the BIO is valid.
+        let n = unsafe { ffi::BIO_read(self.as_ptr(), buf.as_mut_ptr().cast(), len) };
+        if n > 0 {
+            return ReadOutcome::Data(n as usize);
+        }
+        if self.should_retry() {
+            return ReadOutcome::Retry;
+        }
+        // SAFETY: BIO_CTRL_EOF takes no argument.
+        let eof = unsafe { ffi::BIO_ctrl(self.as_ptr(), sys::BIO_CTRL_EOF, 0, std::ptr::null_mut()) } > 0;
+        if n == 0 || eof { ReadOutcome::Eof } else { ReadOutcome::Error }
+    }
+
+    /// `BIO_write`: the number of bytes taken, or a retry/error.
+    pub fn write(&self, buf: &[u8]) -> io::Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        let len = buf.len().min(i32::MAX as usize) as c_int;
+        // SAFETY: `buf` is readable for `len` bytes; the BIO is valid.
+        let n = unsafe { ffi::BIO_write(self.as_ptr(), buf.as_ptr().cast(), len) };
+        if n > 0 {
+            Ok(n as usize)
+        } else if self.should_retry() {
+            Err(io::ErrorKind::WouldBlock.into())
+        } else {
+            Err(io::Error::other("BIO_write failed"))
+        }
+    }
+
+    /// `BIO_flush`.
+    pub fn flush(&self) -> io::Result<()> {
+        // SAFETY: BIO_CTRL_FLUSH takes no argument.
+        let r = unsafe { ffi::BIO_ctrl(self.as_ptr(), sys::BIO_CTRL_FLUSH, 0, std::ptr::null_mut()) };
+        if r > 0 {
+            Ok(())
+        } else if self.should_retry() {
+            Err(io::ErrorKind::WouldBlock.into())
+        } else {
+            Err(io::Error::other("BIO_flush failed"))
+        }
+    }
+
+    /// Bytes the BIO holds for reading (`BIO_pending`), 0 if unknown.
+    pub fn pending(&self) -> usize {
+        // SAFETY: BIO_CTRL_PENDING takes no argument.
+        let r = unsafe { ffi::BIO_ctrl(self.as_ptr(), sys::BIO_CTRL_PENDING, 0, std::ptr::null_mut()) };
+        r.max(0) as usize
+    }
+
+    pub fn should_retry(&self) -> bool {
+        // SAFETY: reads the BIO's flags.
+        unsafe { sys::BIO_test_flags(self.as_ptr(), sys::BIO_FLAGS_SHOULD_RETRY) != 0 }
+    }
+
+    pub fn should_read(&self) -> bool {
+        // SAFETY: reads the BIO's flags.
+        unsafe { sys::BIO_test_flags(self.as_ptr(), sys::BIO_FLAGS_READ) != 0 }
+    }
+
+    pub fn should_write(&self) -> bool {
+        // SAFETY: reads the BIO's flags.
+        unsafe { sys::BIO_test_flags(self.as_ptr(), sys::BIO_FLAGS_WRITE) != 0 }
+    }
+}
+
+impl Drop for Bio {
+    fn drop(&mut self) {
+        // SAFETY: we own one reference to the head of the chain.
+        unsafe { ffi::BIO_free_all(self.as_ptr()) }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReadOutcome {
+    Data(usize),
+    /// No data now; the BIO set its retry flag (non-blocking I/O).
+    Retry,
+    /// End of stream (`BIO_eof` or a 0 return).
+    Eof,
+    /// Failure without retry and without EOF (an I/O error, a timeout).
+    Error,
+}
+
+/// `io::Read` over a BIO for rustls' `read_tls`. Records how the stream ended.
+pub struct BioReader<'a> {
+    pub bio: &'a Bio,
+    /// When set, every byte read is appended (to parse the raw ClientHello).
+    pub capture: Option<&'a mut Vec<u8>>,
+    pub ended: Option<ReadOutcome>,
+}
+
+impl io::Read for BioReader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self.bio.read(buf) {
+            ReadOutcome::Data(n) => {
+                if let Some(c) = self.capture.as_deref_mut() {
+                    c.extend_from_slice(&buf[..n]);
+                }
+                Ok(n)
+            }
+            ReadOutcome::Retry => Err(io::ErrorKind::WouldBlock.into()),
+            end => {
+                self.ended = Some(end);
+                Ok(0)
+            }
+        }
+    }
+}
+
+/// `io::Write` over a BIO for rustls' `write_tls`. Several queued TLS
+/// records are coalesced into one `BIO_write` (mod_ssl turns every write
+/// into a bucket passed down httpd's filter chain, so fewer is cheaper).
+pub struct BioWriter<'a> {
+    pub bio: &'a Bio,
+    pub scratch: &'a mut Vec<u8>,
+    pub written: usize,
+}
+
+const COALESCE_LIMIT: usize = 64 * 1024;
+
+impl io::Write for BioWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.bio.write(buf)?;
+        self.written += n;
+        Ok(n)
+    }
+
+    fn write_vectored(&mut self, bufs: &[io::IoSlice<'_>]) -> io::Result<usize> {
+        let nonempty = bufs.iter().filter(|b| !b.is_empty()).count();
+        if nonempty <= 1 {
+            return match bufs.iter().find(|b| !b.is_empty()) {
+                Some(b) => self.write(b),
+                None => Ok(0),
+            };
+        }
+        self.scratch.clear();
+        for b in bufs {
+            if !self.scratch.is_empty() && self.scratch.len() + b.len() > COALESCE_LIMIT {
+                break;
+            }
+            self.scratch.extend_from_slice(b);
+        }
+        let n = self.bio.write(self.scratch)?;
+        self.written += n;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.bio.flush()
+    }
+}

@@ -1,0 +1,325 @@
+//! The rustls configurations derived from a context's settings.
+//!
+//! A [`Built`] is immutable and shared by every connection of the context.
+//! Server configurations vary per connection only by protocol range, client
+//! verification class and the ALPN answer; each variant is built once and
+//! cached, so a handshake never builds a configuration from scratch.
+
+use super::cert::{ServerKey, build_server_keys};
+use super::ciphers::CipherInfo;
+use super::ctx::{Callbacks, Ctx, Verify};
+use super::error::{Error, Result};
+use crate::callbacks;
+use crate::consts::*;
+use crate::libcrypto::reasons::*;
+use crate::libcrypto::store::Store;
+use rustls::crypto::{CryptoProvider, SupportedKxGroup, aws_lc_rs};
+use rustls::server::{ClientHello, NoServerSessionStorage, ProducesTickets, ResolvesServerCert, ServerSessionMemoryCache, StoresServerSessions};
+use rustls::sign::CertifiedKey;
+use rustls::{ClientConfig, NamedGroup, ServerConfig, SignatureScheme, SupportedProtocolVersion};
+use std::collections::HashMap;
+use std::ffi::{c_int, c_long};
+use std::sync::{Arc, Mutex};
+
+/// Protocol versions as a bit set.
+pub const V12: u8 = 1;
+pub const V13: u8 = 2;
+
+/// How the server asks for client certificates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum VerifyClass {
+    None,
+    Optional,
+    Required,
+}
+
+impl VerifyClass {
+    pub fn from_mode(mode: c_int) -> Self {
+        if mode & SSL_VERIFY_PEER == 0 {
+            VerifyClass::None
+        } else if mode & SSL_VERIFY_FAIL_IF_NO_PEER_CERT != 0 {
+            VerifyClass::Required
+        } else {
+            VerifyClass::Optional
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Variant {
+    pub versions: u8,
+    pub verify: VerifyClass,
+    pub alpn: Option<Vec<u8>>,
+}
+
+/// The protocol versions a (min, max, options) triple leaves enabled.
+/// SSLv3/TLS 1.0/1.1 are never available.
+pub fn version_mask(min: c_int, max: c_int, options: u64) -> u8 {
+    let lo = if min == 0 { TLS1_2_VERSION } else { min.max(TLS1_2_VERSION) };
+    let hi = if max == 0 { TLS1_3_VERSION } else { max };
+    let mut m = 0;
+    if lo <= TLS1_2_VERSION && hi >= TLS1_2_VERSION && options & SSL_OP_NO_TLSV1_2 == 0 {
+        m |= V12;
+    }
+    if lo <= TLS1_3_VERSION && hi >= TLS1_3_VERSION && options & SSL_OP_NO_TLSV1_3 == 0 {
+        m |= V13;
+    }
+    m
+}
+
+fn versions_for(mask: u8) -> Vec<&'static SupportedProtocolVersion> {
+    let mut v = Vec::new();
+    if mask & V13 != 0 {
+        v.push(&rustls::version::TLS13);
+    }
+    if mask & V12 != 0 {
+        v.push(&rustls::version::TLS12);
+    }
+    v
+}
+
+/// Key exchange groups by IANA code, from everything aws-lc-rs offers.
+pub fn kx_group(g: NamedGroup) -> Option<&'static dyn SupportedKxGroup> {
+    aws_lc_rs::ALL_KX_GROUPS.iter().copied().find(|k| k.name() == g)
+}
+
+/// A provider with the context's suites (TLS 1.3 first, each list in its
+/// configured order) and groups.
+pub fn provider_for(tls13: &[&'static CipherInfo], tls12: &[&'static CipherInfo], groups: Option<&[NamedGroup]>) -> CryptoProvider {
+    let base = aws_lc_rs::default_provider();
+    let all = aws_lc_rs::ALL_CIPHER_SUITES;
+    let pick = |c: &&'static CipherInfo| all.iter().copied().find(|s| s.suite() == c.suite);
+    let mut suites: Vec<_> = tls13.iter().filter_map(pick).collect();
+    suites.extend(tls12.iter().filter_map(pick));
+    let kx_groups = match groups {
+        Some(gs) => gs.iter().filter_map(|g| kx_group(*g)).collect(),
+        None => base.kx_groups.clone(),
+    };
+    CryptoProvider { cipher_suites: suites, kx_groups, ..base }
+}
+
+/// Everything a connection needs from its context, fixed at build time.
+pub struct Built {
+    pub provider: Arc<CryptoProvider>,
+    pub server_keys: Arc<Vec<ServerKey>>,
+    /// Configuration problems (unusable keys...) for the error queue/log.
+    pub problems: Vec<String>,
+    pub options: u64,
+    pub verify: Verify,
+    pub store: Store,
+    pub client_ca: Vec<Vec<u8>>,
+    pub cbs: Callbacks,
+    pub sess_cache_mode: c_long,
+    pub timeout: c_long,
+    pub min_version: c_int,
+    pub max_version: c_int,
+    pub num_tickets: usize,
+    ticketer: Arc<dyn ProducesTickets>,
+    sessions: Arc<dyn StoresServerSessions>,
+    server_configs: Mutex<HashMap<Variant, Arc<ServerConfig>>>,
+    client_configs: Mutex<HashMap<(u8, bool, Vec<Vec<u8>>), Arc<ClientConfig>>>,
+}
+
+impl std::fmt::Debug for Built {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Built").field("keys", &self.server_keys.len()).finish_non_exhaustive()
+    }
+}
+
+/// Bound on cached configuration variants per context.
+const MAX_VARIANTS: usize = 64;
+
+impl Built {
+    pub fn new(ctx: &Arc<Ctx>) -> Built {
+        let s = ctx.settings();
+        let provider = provider_for(&s.tls13_suites, &s.cipher_list, s.groups.as_deref());
+        let mut problems = s.notes.clone();
+        let server_keys = build_server_keys(&s.certs, &provider, &mut problems);
+        let sessions: Arc<dyn StoresServerSessions> = if s.sess_cache_mode & SSL_SESS_CACHE_SERVER != 0 {
+            ServerSessionMemoryCache::new(1024)
+        } else {
+            Arc::new(NoServerSessionStorage {})
+        };
+        Built {
+            provider: Arc::new(provider),
+            server_keys: Arc::new(server_keys),
+            problems,
+            options: s.options,
+            verify: s.verify,
+            store: s.store.clone(),
+            client_ca: s.client_ca.as_ref().map(|c| c.to_ders()).unwrap_or_default(),
+            cbs: s.cbs,
+            sess_cache_mode: s.sess_cache_mode,
+            timeout: s.timeout,
+            min_version: s.min_version,
+            max_version: s.max_version,
+            num_tickets: s.num_tickets,
+            ticketer: ctx.ticketer.clone(),
+            sessions,
+            server_configs: Mutex::new(HashMap::new()),
+            client_configs: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The server configuration for one variant (cached).
+    pub fn server_config(&self, v: &Variant) -> Result<Arc<ServerConfig>> {
+        if let Some(c) = self.server_configs.lock().unwrap_or_else(|e| e.into_inner()).get(v) {
+            return Ok(c.clone());
+        }
+        let cfg = Arc::new(self.make_server_config(v)?);
+        let mut cache = self.server_configs.lock().unwrap_or_else(|e| e.into_inner());
+        if cache.len() < MAX_VARIANTS {
+            cache.insert(v.clone(), cfg.clone());
+        }
+        Ok(cfg)
+    }
+
+    fn make_server_config(&self, v: &Variant) -> Result<ServerConfig> {
+        if v.versions == 0 {
+            return Err(Error::ssl(SSL_R_NO_PROTOCOLS_AVAILABLE)
+                .with_detail("only TLS 1.2 and TLS 1.3 are available (SSLv3, TLS 1.0 and 1.1 are not supported)"));
+        }
+        let verifier: Arc<dyn rustls::server::danger::ClientCertVerifier> = match v.verify {
+            VerifyClass::None => rustls::server::WebPkiClientVerifier::no_client_auth(),
+            class => Arc::new(callbacks::verify::ClientVerifier::new(
+                class == VerifyClass::Required,
+                &self.client_ca,
+                self.provider.signature_verification_algorithms,
+            )),
+        };
+        let resolver = Arc::new(SlotResolver { keys: self.server_keys.clone() });
+        let mut cfg = ServerConfig::builder_with_provider(self.provider.clone())
+            .with_protocol_versions(&versions_for(v.versions))
+            .map_err(|e| Error::ssl(SSL_R_NO_CIPHER_MATCH).with_detail(e.to_string()))?
+            .with_client_cert_verifier(verifier)
+            .with_cert_resolver(resolver);
+        cfg.ignore_client_order = self.options & SSL_OP_CIPHER_SERVER_PREFERENCE != 0;
+        cfg.alpn_protocols = v.alpn.iter().cloned().collect();
+        cfg.ticketer = if self.options & SSL_OP_NO_TICKET != 0 { Arc::new(NoTickets) } else { self.ticketer.clone() };
+        cfg.session_storage = self.sessions.clone();
+        if self.cbs.keylog.is_some() {
+            cfg.key_log = Arc::new(callbacks::keylog::KeyLogger);
+        }
+        cfg.max_early_data_size = 0;
+        cfg.send_tls13_tickets = self.num_tickets;
+        Ok(cfg)
+    }
+}
+
+impl Built {
+    /// The client configuration for a protocol range, ALPN list (wire
+    /// format) and SNI on/off (cached per variant).
+    pub fn client_config(&self, versions: u8, alpn_wire: &[u8], sni: bool) -> Result<Arc<ClientConfig>> {
+        let alpn = parse_alpn_wire(alpn_wire);
+        let key = (versions, sni, alpn.clone());
+        if let Some(c) = self.client_configs.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+            return Ok(c.clone());
+        }
+        if versions == 0 {
+            return Err(Error::ssl(SSL_R_NO_PROTOCOLS_AVAILABLE)
+                .with_detail("only TLS 1.2 and TLS 1.3 are available (SSLv3, TLS 1.0 and 1.1 are not supported)"));
+        }
+        let verifier = Arc::new(callbacks::verify::ServerVerifier { algs: self.provider.signature_verification_algorithms });
+        let mut cfg = ClientConfig::builder_with_provider(self.provider.clone())
+            .with_protocol_versions(&versions_for(versions))
+            .map_err(|e| Error::ssl(SSL_R_NO_CIPHER_MATCH).with_detail(e.to_string()))?
+            .dangerous()
+            .with_custom_certificate_verifier(verifier)
+            .with_no_client_auth();
+        cfg.alpn_protocols = alpn;
+        cfg.enable_sni = sni;
+        if self.cbs.keylog.is_some() {
+            cfg.key_log = Arc::new(callbacks::keylog::KeyLogger);
+        }
+        let cfg = Arc::new(cfg);
+        let mut cache = self.client_configs.lock().unwrap_or_else(|e| e.into_inner());
+        if cache.len() < MAX_VARIANTS {
+            cache.insert(key, cfg.clone());
+        }
+        Ok(cfg)
+    }
+}
+
+/// Splits an ALPN list in wire format (length-prefixed names).
+pub fn parse_alpn_wire(mut wire: &[u8]) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    while let Some((&n, rest)) = wire.split_first() {
+        let n = usize::from(n);
+        if n == 0 || rest.len() < n {
+            break;
+        }
+        out.push(rest[..n].to_vec());
+        wire = &rest[n..];
+    }
+    out
+}
+
+/// Tickets switched off (`SSL_OP_NO_TICKET`).
+#[derive(Debug)]
+pub struct NoTickets;
+
+impl ProducesTickets for NoTickets {
+    fn enabled(&self) -> bool {
+        false
+    }
+    fn lifetime(&self) -> u32 {
+        0
+    }
+    fn encrypt(&self, _: &[u8]) -> Option<Vec<u8>> {
+        None
+    }
+    fn decrypt(&self, _: &[u8]) -> Option<Vec<u8>> {
+        None
+    }
+}
+
+/// Chooses among the context's certificate slots (or the connection's own
+/// certificate, set by `SSL_use_certificate` from a callback) by the
+/// client's signature algorithms, in the client's order of preference.
+/// rustls has already removed the schemes the common suites cannot use.
+#[derive(Debug)]
+pub struct SlotResolver {
+    pub keys: Arc<Vec<ServerKey>>,
+}
+
+impl ResolvesServerCert for SlotResolver {
+    fn resolve(&self, hello: ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
+        let ssl = callbacks::scope::current();
+        let own = ssl.as_ref().and_then(|s| s.own_server_keys());
+        let keys: &[ServerKey] = match &own {
+            Some(k) if !k.is_empty() => k,
+            _ => &self.keys,
+        };
+        let chosen = choose(keys, hello.signature_schemes())?;
+        if let Some(ssl) = ssl {
+            ssl.set_selected_cert(chosen.slot, chosen.cert.clone());
+        }
+        Some(chosen.certified.clone())
+    }
+}
+
+fn choose<'a>(keys: &'a [ServerKey], schemes: &[SignatureScheme]) -> Option<&'a ServerKey> {
+    for scheme in schemes {
+        for k in keys {
+            if k.certified.key.choose_scheme(std::slice::from_ref(scheme)).is_some() {
+                return Some(k);
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn version_masks() {
+        assert_eq!(version_mask(0, 0, 0), V12 | V13);
+        assert_eq!(version_mask(TLS1_VERSION, 0, 0), V12 | V13);
+        assert_eq!(version_mask(TLS1_3_VERSION, 0, 0), V13);
+        assert_eq!(version_mask(0, TLS1_2_VERSION, 0), V12);
+        assert_eq!(version_mask(TLS1_VERSION, TLS1_1_VERSION, 0), 0);
+        assert_eq!(version_mask(0, 0, SSL_OP_NO_TLSV1_3), V12);
+    }
+}

@@ -1,0 +1,563 @@
+//! The engine: drives a rustls connection over the host's BIOs with
+//! OpenSSL's I/O semantics.
+//!
+//! * Every handshake flight, alert and close_notify is followed by
+//!   `BIO_flush` (mod_ssl's output BIO sends only on flush); application
+//!   data is not flushed, as in OpenSSL.
+//! * `SSL_write` either takes the bytes or reports a retry without having
+//!   taken them -- except when the BIO blocks *after* bytes were taken: then
+//!   the count is remembered and the caller's retry (OpenSSL requires the
+//!   same buffer) completes the write and reports it, never queuing twice.
+//! * A BIO's retry flag means WANT_READ/WANT_WRITE; EOF without close_notify
+//!   is `SSL_R_UNEXPECTED_EOF_WHILE_READING`, or a clean close with
+//!   `SSL_OP_IGNORE_UNEXPECTED_EOF` (mod_ssl sets it).
+
+use super::config::{Variant, VerifyClass, version_mask};
+use super::error::Error;
+use super::hello::{RawHello, looks_like_http};
+use super::ssl::{HsState, Last, Side, Ssl};
+use crate::callbacks;
+use crate::consts::*;
+use crate::libcrypto::bio::{Bio, BioReader, BioWriter, ReadOutcome};
+use crate::libcrypto::reasons::*;
+use crate::libcrypto::x509::X509;
+use rustls::server::{Accepted, Acceptor};
+use rustls::{Connection, HandshakeKind};
+use std::ffi::c_int;
+use std::io::{self, BufRead, Read, Write};
+use std::sync::Arc;
+
+/// Why a driving call stopped without completing.
+#[derive(Debug)]
+pub enum Stop {
+    WantRead,
+    WantWrite,
+    /// The peer closed cleanly (close_notify, or EOF with IGNORE_UNEXPECTED_EOF).
+    ZeroReturn,
+    /// The BIO failed without a retry flag (an I/O error or timeout).
+    Syscall(String),
+    /// A TLS failure: goes on the error queue.
+    Fatal(Error),
+}
+
+impl Stop {
+    pub fn last(&self) -> Last {
+        match self {
+            Stop::WantRead => Last::WantRead,
+            Stop::WantWrite => Last::WantWrite,
+            Stop::ZeroReturn => Last::ZeroReturn,
+            Stop::Syscall(_) => Last::Syscall,
+            Stop::Fatal(_) => Last::Ssl,
+        }
+    }
+}
+
+type R<T> = std::result::Result<T, Stop>;
+
+/// What a driving call needs from the connection's shared state.
+pub struct Io {
+    pub rbio: Option<Arc<Bio>>,
+    pub wbio: Option<Arc<Bio>>,
+    pub options: u64,
+    pub mode: u32,
+    pub side: Option<Side>,
+}
+
+impl Io {
+    fn rbio(&self) -> R<&Bio> {
+        self.rbio.as_deref().ok_or_else(|| Stop::Fatal(Error::ssl(SSL_R_BIO_NOT_SET)))
+    }
+    fn wbio(&self) -> R<&Bio> {
+        self.wbio.as_deref().ok_or_else(|| Stop::Fatal(Error::ssl(SSL_R_BIO_NOT_SET)))
+    }
+}
+
+enum Conn {
+    Fresh,
+    Accepting { acceptor: Box<Acceptor>, raw: Vec<u8> },
+    Tls(Box<Connection>),
+    Dead,
+}
+
+pub struct Engine {
+    conn: Conn,
+    /// Bytes an interrupted `SSL_write` already handed to rustls.
+    pending_write: usize,
+    /// A `BIO_flush` is owed (a flight was written, the flush would block).
+    need_flush: bool,
+    /// How the input stream ended, once it has.
+    ended: Option<ReadOutcome>,
+    /// Sticky fatal error: later calls fail the same way.
+    fatal: Option<Error>,
+    scratch: Vec<u8>,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine").finish_non_exhaustive()
+    }
+}
+
+impl Default for Engine {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Engine {
+    pub fn new() -> Engine {
+        Engine { conn: Conn::Fresh, pending_write: 0, need_flush: false, ended: None, fatal: None, scratch: Vec::new() }
+    }
+
+    fn sticky(&self) -> Stop {
+        Stop::Fatal(self.fatal.clone().unwrap_or_else(|| Error::ssl(SSL_R_PROTOCOL_IS_SHUTDOWN)))
+    }
+
+    /// Marks the connection failed after a fatal error.
+    fn fail(&mut self, ssl: &Arc<Ssl>, stop: Stop) -> Stop {
+        if let Stop::Fatal(e) = &stop {
+            self.fatal = Some(e.clone());
+            let was_handshaking = !matches!(self.conn, Conn::Tls(ref c) if !c.is_handshaking());
+            self.conn = Conn::Dead;
+            {
+                let mut g = ssl.lock();
+                if g.facts.state != HsState::Done || was_handshaking {
+                    g.facts.state = HsState::Failed;
+                }
+                g.hello = None;
+            }
+            let side = if ssl.side() == Some(Side::Server) { SSL_CB_ACCEPT_EXIT } else { SSL_CB_CONNECT_EXIT };
+            ssl.info(side, -1);
+        }
+        stop
+    }
+
+    // ---- handshake -------------------------------------------------------
+
+    pub fn handshake(&mut self, ssl: &Arc<Ssl>, io: &Io) -> R<()> {
+        if self.fatal.is_some() || matches!(self.conn, Conn::Dead) {
+            return Err(self.sticky());
+        }
+        match self.handshake_inner(ssl, io) {
+            Err(s @ Stop::Fatal(_)) => Err(self.fail(ssl, s)),
+            r => r,
+        }
+    }
+
+    fn handshake_inner(&mut self, ssl: &Arc<Ssl>, io: &Io) -> R<()> {
+        let rbio = io.rbio()?;
+        let wbio = io.wbio()?;
+        loop {
+            match &mut self.conn {
+                Conn::Fresh => {
+                    ssl.lock().facts.state = HsState::InHandshake;
+                    ssl.info(SSL_CB_HANDSHAKE_START, 1);
+                    self.conn = match io.side {
+                        Some(Side::Server) => {
+                            ssl.info(SSL_CB_ACCEPT_LOOP, 1);
+                            Conn::Accepting { acceptor: Box::default(), raw: Vec::new() }
+                        }
+                        Some(Side::Client) => {
+                            ssl.info(SSL_CB_CONNECT_LOOP, 1);
+                            Conn::Tls(Box::new(start_client(ssl, io)?))
+                        }
+                        None => return Err(Stop::Fatal(Error::ssl(SSL_R_CONNECTION_TYPE_NOT_SET))),
+                    };
+                }
+                Conn::Accepting { acceptor, raw } => {
+                    let mut rd = BioReader { bio: rbio, capture: Some(raw), ended: None };
+                    match acceptor.read_tls(&mut rd) {
+                        Ok(0) => {
+                            self.ended = Some(rd.ended.unwrap_or(ReadOutcome::Eof));
+                            return Err(eof_stop(self.ended, io, ssl));
+                        }
+                        Ok(_) => {}
+                        Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Err(Stop::WantRead),
+                        Err(e) => return Err(Stop::Syscall(e.to_string())),
+                    }
+                    match acceptor.accept() {
+                        Ok(None) => {}
+                        Ok(Some(accepted)) => {
+                            let raw = std::mem::take(raw);
+                            let conn = on_client_hello(ssl, io, accepted, &raw, wbio, &mut self.scratch)?;
+                            self.conn = Conn::Tls(Box::new(conn));
+                        }
+                        Err((err, mut alert)) => {
+                            if let Some(http) = looks_like_http(raw) {
+                                let reason = if http { SSL_R_HTTP_REQUEST } else { SSL_R_HTTPS_PROXY_REQUEST };
+                                return Err(Stop::Fatal(Error::ssl(reason)));
+                            }
+                            let mut w = BioWriter { bio: wbio, scratch: &mut self.scratch, written: 0 };
+                            let _ = alert.write_all(&mut w);
+                            let _ = wbio.flush();
+                            return Err(Stop::Fatal(Error::from_rustls(&err)));
+                        }
+                    }
+                }
+                Conn::Tls(conn) => {
+                    flush_tls(conn, wbio, &mut self.scratch, &mut self.need_flush, true)?;
+                    if !conn.is_handshaking() {
+                        finish(ssl, conn);
+                        return Ok(());
+                    }
+                    if self.ended.is_some() {
+                        return Err(eof_stop(self.ended, io, ssl));
+                    }
+                    read_more(conn, rbio, wbio, &mut self.scratch, &mut self.ended)?;
+                }
+                Conn::Dead => return Err(self.sticky()),
+            }
+        }
+    }
+
+    fn established(&mut self, ssl: &Arc<Ssl>, io: &Io) -> R<()> {
+        match &self.conn {
+            Conn::Tls(c) if !c.is_handshaking() => Ok(()),
+            Conn::Dead => Err(self.sticky()),
+            _ => self.handshake(ssl, io),
+        }
+    }
+
+    // ---- application data ------------------------------------------------
+
+    pub fn read(&mut self, ssl: &Arc<Ssl>, io: &Io, buf: &mut [u8], peek: bool) -> R<usize> {
+        self.established(ssl, io)?;
+        let r = self.read_inner(ssl, io, buf, peek);
+        match r {
+            Err(s @ Stop::Fatal(_)) => Err(self.fail(ssl, s)),
+            r => r,
+        }
+    }
+
+    fn read_inner(&mut self, ssl: &Arc<Ssl>, io: &Io, buf: &mut [u8], peek: bool) -> R<usize> {
+        let rbio = io.rbio()?;
+        let wbio = io.wbio()?;
+        let Conn::Tls(conn) = &mut self.conn else { return Err(self.sticky()) };
+        loop {
+            let mut reader = conn.reader();
+            match reader.fill_buf() {
+                Ok([]) => {
+                    ssl.lock().shutdown |= SSL_RECEIVED_SHUTDOWN;
+                    return Err(Stop::ZeroReturn);
+                }
+                Ok(data) => {
+                    let n = data.len().min(buf.len());
+                    buf[..n].copy_from_slice(&data[..n]);
+                    if !peek {
+                        reader.consume(n);
+                    }
+                    if n > 0 || buf.is_empty() {
+                        return Ok(n);
+                    }
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Err(eof_stop(self.ended, io, ssl)),
+                Err(e) => return Err(Stop::Syscall(e.to_string())),
+            }
+            // Answer anything the peer's records asked for (key updates).
+            flush_tls(conn, wbio, &mut self.scratch, &mut self.need_flush, false)?;
+            if self.ended.is_some() {
+                return Err(eof_stop(self.ended, io, ssl));
+            }
+            read_more(conn, rbio, wbio, &mut self.scratch, &mut self.ended)?;
+        }
+    }
+
+    pub fn write(&mut self, ssl: &Arc<Ssl>, io: &Io, buf: &[u8]) -> R<usize> {
+        self.established(ssl, io)?;
+        let wbio = io.wbio()?;
+        let partial = io.mode & SSL_MODE_ENABLE_PARTIAL_WRITE != 0;
+        let Conn::Tls(conn) = &mut self.conn else { return Err(self.sticky()) };
+        // Complete an interrupted write: its bytes are already in rustls.
+        let mut done = std::mem::take(&mut self.pending_write);
+        if let Err(s) = flush_tls(conn, wbio, &mut self.scratch, &mut self.need_flush, false) {
+            self.pending_write = done;
+            return Err(s);
+        }
+        if done > 0 && (done >= buf.len() || partial) {
+            return Ok(done.min(buf.len()));
+        }
+        while done < buf.len() {
+            let n = match conn.writer().write(&buf[done..]) {
+                Ok(n) => n,
+                Err(e) => return Err(Stop::Fatal(Error::internal(format!("rustls refused data: {e}")))),
+            };
+            done += n;
+            match flush_tls(conn, wbio, &mut self.scratch, &mut self.need_flush, false) {
+                Ok(()) => {}
+                Err(Stop::WantWrite) if done > 0 => {
+                    // The bytes are taken; the retry reports them.
+                    self.pending_write = done;
+                    return Err(Stop::WantWrite);
+                }
+                Err(s) => return Err(s),
+            }
+            if partial && done > 0 {
+                break;
+            }
+            if n == 0 && !conn.wants_write() {
+                return Err(Stop::Fatal(Error::internal("rustls accepted no data")));
+            }
+        }
+        Ok(done)
+    }
+
+    // ---- shutdown --------------------------------------------------------
+
+    pub fn shutdown(&mut self, ssl: &Arc<Ssl>, io: &Io) -> R<c_int> {
+        let wbio = io.wbio()?;
+        let rbio = io.rbio()?;
+        let Conn::Tls(conn) = &mut self.conn else { return Err(self.sticky()) };
+        let flags = ssl.lock().shutdown;
+        if flags & SSL_SENT_SHUTDOWN == 0 {
+            ssl.lock().shutdown |= SSL_SENT_SHUTDOWN;
+            conn.send_close_notify();
+            flush_tls(conn, wbio, &mut self.scratch, &mut self.need_flush, true)?;
+        } else if conn.wants_write() || self.need_flush {
+            flush_tls(conn, wbio, &mut self.scratch, &mut self.need_flush, true)?;
+        } else if flags & SSL_RECEIVED_SHUTDOWN == 0 {
+            // Wait for the peer's close_notify, discarding data.
+            loop {
+                let mut sink = [0u8; 4096];
+                match conn.reader().read(&mut sink) {
+                    Ok(0) => {
+                        ssl.lock().shutdown |= SSL_RECEIVED_SHUTDOWN;
+                        break;
+                    }
+                    Ok(_) => continue,
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                    Err(_) => return Err(Stop::Syscall("EOF while waiting for close_notify".into())),
+                }
+                if self.ended.is_some() {
+                    return Err(Stop::Syscall("EOF while waiting for close_notify".into()));
+                }
+                read_more(conn, rbio, wbio, &mut self.scratch, &mut self.ended)?;
+            }
+        }
+        let flags = ssl.lock().shutdown;
+        Ok(if flags == SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN { 1 } else { 0 })
+    }
+
+    // ---- queries ---------------------------------------------------------
+
+    pub fn pending(&mut self) -> usize {
+        match &mut self.conn {
+            Conn::Tls(c) => c.process_new_packets().map(|s| s.plaintext_bytes_to_read()).unwrap_or(0),
+            _ => 0,
+        }
+    }
+
+    pub fn has_pending(&mut self) -> bool {
+        self.pending() > 0
+    }
+}
+
+/// Writes everything rustls has queued, then `BIO_flush` if `flush` and
+/// anything was written (or a flush is still owed).
+fn flush_tls(conn: &mut Connection, wbio: &Bio, scratch: &mut Vec<u8>, need_flush: &mut bool, flush: bool) -> R<()> {
+    while conn.wants_write() {
+        let mut w = BioWriter { bio: wbio, scratch, written: 0 };
+        match conn.write_tls(&mut w) {
+            Ok(0) => break,
+            Ok(_) => *need_flush |= flush,
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Err(Stop::WantWrite),
+            Err(e) => return Err(Stop::Syscall(e.to_string())),
+        }
+    }
+    if *need_flush {
+        match wbio.flush() {
+            Ok(()) => *need_flush = false,
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Err(Stop::WantWrite),
+            Err(e) => return Err(Stop::Syscall(e.to_string())),
+        }
+    }
+    Ok(())
+}
+
+/// Reads what the BIO has and lets rustls process it. On a TLS error the
+/// alert rustls queued is sent before the error is returned.
+fn read_more(conn: &mut Connection, rbio: &Bio, wbio: &Bio, scratch: &mut Vec<u8>, ended: &mut Option<ReadOutcome>) -> R<()> {
+    let mut rd = BioReader { bio: rbio, capture: None, ended: None };
+    match conn.read_tls(&mut rd) {
+        Ok(0) => *ended = Some(rd.ended.unwrap_or(ReadOutcome::Eof)),
+        Ok(_) => {}
+        Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Err(Stop::WantRead),
+        // rustls' plaintext buffer is full: the caller drains it first.
+        Err(e) if e.kind() == io::ErrorKind::Other && conn.wants_read() == false => {
+            let _ = e;
+        }
+        Err(e) => return Err(Stop::Syscall(e.to_string())),
+    }
+    if let Err(e) = conn.process_new_packets() {
+        let mut nf = true;
+        let _ = flush_tls(conn, wbio, scratch, &mut nf, true);
+        return Err(Stop::Fatal(Error::from_rustls(&e)));
+    }
+    Ok(())
+}
+
+/// The input ended: a clean close with `SSL_OP_IGNORE_UNEXPECTED_EOF`, else
+/// OpenSSL 3's `unexpected eof while reading` (or SYSCALL for an I/O error).
+fn eof_stop(ended: Option<ReadOutcome>, io: &Io, ssl: &Arc<Ssl>) -> Stop {
+    if ended == Some(ReadOutcome::Error) {
+        return Stop::Syscall("BIO read failed".into());
+    }
+    if io.options & SSL_OP_IGNORE_UNEXPECTED_EOF != 0 {
+        ssl.lock().shutdown |= SSL_RECEIVED_SHUTDOWN;
+        Stop::ZeroReturn
+    } else {
+        Stop::Fatal(Error::ssl(SSL_R_UNEXPECTED_EOF_WHILE_READING))
+    }
+}
+
+/// Sends a fatal alert in the clear (before any keys exist) and flushes.
+fn send_plain_alert(wbio: &Bio, desc: u8) {
+    let _ = wbio.write(&[21, 3, 3, 0, 2, 2, desc]);
+    let _ = wbio.flush();
+}
+
+/// The ClientHello is in: run the host's callbacks in OpenSSL's order
+/// (client hello, servername, ALPN), then pick the rustls configuration
+/// from the (possibly switched) context and continue the handshake.
+fn on_client_hello(ssl: &Arc<Ssl>, io: &Io, accepted: Accepted, raw: &[u8], wbio: &Bio, scratch: &mut Vec<u8>) -> R<Connection> {
+    let hello = RawHello::from_records(raw).map(Arc::new);
+    {
+        let mut g = ssl.lock();
+        g.servername = accepted.client_hello().server_name().and_then(|n| std::ffi::CString::new(n).ok());
+        g.peer_secure_reneg = hello.as_ref().is_some_and(|h| {
+            h.ext(0xff01).is_some() || h.cipher_suites().chunks(2).any(|c| c == [0x00, 0xff])
+        });
+        g.hello = hello.clone();
+    }
+    let fatal = |desc: u8, e: Error| {
+        send_plain_alert(wbio, desc);
+        Stop::Fatal(e)
+    };
+
+    // 1. client hello callback (mod_ssl switches the vhost here).
+    let initial = ssl.ctx();
+    let cbs = initial.settings().cbs;
+    if let Some(cb) = cbs.client_hello {
+        if let Err(al) = callbacks::hello::client_hello(cb, ssl) {
+            return Err(fatal(al, Error::ssl(SSL_R_CALLBACK_FAILED).with_detail("client hello callback failed")));
+        }
+    }
+
+    // 2. servername callback: the current context's, else the initial one's.
+    let ctx = ssl.ctx();
+    let cur = ctx.settings().cbs;
+    let (sn_cb, sn_arg) = match cur.servername {
+        Some(f) => (Some(f), cur.servername_arg),
+        None => {
+            let init = ssl.lock().initial_ctx.settings().cbs;
+            (init.servername, init.servername_arg)
+        }
+    };
+    if let Some(f) = sn_cb {
+        if let Err(al) = callbacks::hello::servername(f, sn_arg, ssl) {
+            return Err(fatal(al, Error::ssl(SSL_R_CALLBACK_FAILED).with_detail("servername callback refused the connection")));
+        }
+    }
+
+    // 3. ALPN select callback, on the current context.
+    let ctx = ssl.ctx();
+    let built = ctx.built();
+    let mut alpn = None;
+    if let (Some(cb), Some(wire)) = (built.cbs.alpn_select, hello.as_ref().and_then(|h| h.alpn_wire())) {
+        match callbacks::alpn::select(cb, ssl, wire) {
+            callbacks::alpn::Outcome::Selected(p) => {
+                if alpn_offered(wire, &p) {
+                    alpn = Some(p);
+                }
+            }
+            callbacks::alpn::Outcome::NoAck => {}
+            callbacks::alpn::Outcome::Fatal => {
+                return Err(fatal(SSL_AD_NO_APPLICATION_PROTOCOL, Error::ssl(SSL_R_NO_APPLICATION_PROTOCOL)));
+            }
+        }
+    }
+
+    // 4. the configuration variant for this connection.
+    let (versions, verify) = {
+        let g = ssl.lock();
+        (version_mask(g.min_version, g.max_version, g.options), VerifyClass::from_mode(g.verify.mode))
+    };
+    let cfg = match built.server_config(&Variant { versions, verify, alpn }) {
+        Ok(c) => c,
+        Err(e) => {
+            let desc = if versions == 0 { SSL_AD_PROTOCOL_VERSION } else { SSL_AD_HANDSHAKE_FAILURE };
+            return Err(fatal(desc, e));
+        }
+    };
+    if built.server_keys.is_empty() && ssl.own_server_keys().is_none() {
+        let detail = if built.problems.is_empty() { "no certificate and key configured".to_string() } else { built.problems.join("; ") };
+        return Err(fatal(SSL_AD_HANDSHAKE_FAILURE, Error::ssl(SSL_R_NO_CERTIFICATE_ASSIGNED).with_detail(detail)));
+    }
+
+    // 5. continue with rustls (the certificate resolver runs in here).
+    match accepted.into_connection(cfg) {
+        Ok(c) => Ok(Connection::Server(c)),
+        Err((e, mut alert)) => {
+            let mut w = BioWriter { bio: wbio, scratch, written: 0 };
+            let _ = alert.write_all(&mut w);
+            let _ = wbio.flush();
+            let _ = io;
+            Err(Stop::Fatal(Error::from_rustls(&e)))
+        }
+    }
+}
+
+fn alpn_offered(wire: &[u8], p: &[u8]) -> bool {
+    let mut rest = wire;
+    while let Some((&n, tail)) = rest.split_first() {
+        let n = usize::from(n);
+        if tail.len() < n {
+            return false;
+        }
+        if &tail[..n] == p {
+            return true;
+        }
+        rest = &tail[n..];
+    }
+    false
+}
+
+/// Starts a client connection from the context's client configuration.
+fn start_client(ssl: &Arc<Ssl>, _io: &Io) -> R<Connection> {
+    let (ctx, name, alpn, versions) = {
+        let g = ssl.lock();
+        let alpn = g.alpn_protos.clone().unwrap_or_else(|| g.ctx.settings().alpn_protos.clone());
+        (g.ctx.clone(), g.servername.as_ref().and_then(|c| c.to_str().ok()).map(str::to_owned), alpn, version_mask(g.min_version, g.max_version, g.options))
+    };
+    let built = ctx.built();
+    let cfg = built.client_config(versions, &alpn, name.is_some()).map_err(Stop::Fatal)?;
+    let server_name = match name.as_deref().map(rustls::pki_types::ServerName::try_from) {
+        Some(Ok(n)) => n.to_owned(),
+        _ => rustls::pki_types::ServerName::IpAddress(std::net::Ipv4Addr::LOCALHOST.into()),
+    };
+    rustls::ClientConnection::new(cfg, server_name)
+        .map(Connection::Client)
+        .map_err(|e| Stop::Fatal(Error::from_rustls(&e)))
+}
+
+/// The handshake is complete: publish what callbacks and getters may ask.
+fn finish(ssl: &Arc<Ssl>, conn: &Connection) {
+    {
+        let mut g = ssl.lock();
+        g.facts.state = HsState::Done;
+        g.facts.version = conn.protocol_version();
+        g.facts.cipher = conn.negotiated_cipher_suite().and_then(|s| super::ciphers::find_by_suite(s.suite()));
+        g.facts.alpn = conn.alpn_protocol().map(<[u8]>::to_vec);
+        g.facts.group = conn.negotiated_key_exchange_group().map(|k| k.name());
+        g.facts.resumed = conn.handshake_kind() == Some(HandshakeKind::Resumed);
+        if g.facts.peer_chain.is_empty() {
+            if let Some(certs) = conn.peer_certificates() {
+                g.facts.peer_chain = certs.iter().filter_map(|c| X509::from_der(c)).collect();
+            }
+        }
+        g.hello = None;
+    }
+    ssl.info(SSL_CB_HANDSHAKE_DONE, 1);
+    let exit = if ssl.side() == Some(Side::Server) { SSL_CB_ACCEPT_EXIT } else { SSL_CB_CONNECT_EXIT };
+    ssl.info(exit, 1);
+}

@@ -1,0 +1,203 @@
+//! The raw ClientHello, kept for `SSL_client_hello_get0_ext` and for
+//! questions rustls' `ClientHello` does not answer (did the client ask for
+//! OCSP stapling? what was the legacy version?).
+
+#![forbid(unsafe_code)]
+
+/// A parsed ClientHello body (handshake header removed).
+#[derive(Debug, Default)]
+pub struct RawHello {
+    body: Vec<u8>,
+    pub legacy_version: u16,
+    session_id: (usize, usize),
+    cipher_suites: (usize, usize),
+    compression: (usize, usize),
+    extensions: Vec<(u16, usize, usize)>,
+}
+
+const HANDSHAKE: u8 = 22;
+const CLIENT_HELLO: u8 = 1;
+/// Reassembly limit (rustls caps a ClientHello far below this).
+const MAX_HELLO: usize = 1 << 17;
+
+impl RawHello {
+    /// Parses the first handshake message out of the captured TLS records.
+    pub fn from_records(mut data: &[u8]) -> Option<RawHello> {
+        let mut hs = Vec::new();
+        while data.len() >= 5 {
+            let (typ, len) = (data[0], usize::from(u16::from_be_bytes([data[3], data[4]])));
+            if typ != HANDSHAKE || data.len() < 5 + len {
+                break;
+            }
+            hs.extend_from_slice(&data[5..5 + len]);
+            data = &data[5 + len..];
+            if hs.len() >= 4 {
+                let need = 4 + (usize::from(hs[1]) << 16 | usize::from(hs[2]) << 8 | usize::from(hs[3]));
+                if hs.len() >= need || need > MAX_HELLO {
+                    break;
+                }
+            }
+        }
+        if hs.len() < 4 || hs[0] != CLIENT_HELLO {
+            return None;
+        }
+        let len = usize::from(hs[1]) << 16 | usize::from(hs[2]) << 8 | usize::from(hs[3]);
+        if hs.len() < 4 + len {
+            return None;
+        }
+        Self::parse(hs[4..4 + len].to_vec())
+    }
+
+    fn parse(body: Vec<u8>) -> Option<RawHello> {
+        let mut r = Reader { b: &body, pos: 0 };
+        let legacy_version = r.u16()?;
+        r.skip(32)?;
+        let session_id = r.vec8()?;
+        let cipher_suites = r.vec16()?;
+        let compression = r.vec8()?;
+        let mut extensions = Vec::new();
+        if r.pos < body.len() {
+            let (start, end) = r.vec16()?;
+            let mut e = Reader { b: &body[..end], pos: start };
+            while e.pos < end {
+                let typ = e.u16()?;
+                let (s, t) = e.vec16()?;
+                extensions.push((typ, s, t));
+            }
+        }
+        Some(RawHello { body: body.clone(), legacy_version, session_id, cipher_suites, compression, extensions })
+    }
+
+    /// The body of extension `typ`, if the client sent it.
+    pub fn ext(&self, typ: u16) -> Option<&[u8]> {
+        self.extensions
+            .iter()
+            .find(|(t, _, _)| *t == typ)
+            .map(|(_, s, e)| &self.body[*s..*e])
+    }
+
+    pub fn extension_types(&self) -> impl Iterator<Item = u16> + '_ {
+        self.extensions.iter().map(|(t, _, _)| *t)
+    }
+
+    pub fn session_id(&self) -> &[u8] {
+        &self.body[self.session_id.0..self.session_id.1]
+    }
+
+    pub fn cipher_suites(&self) -> &[u8] {
+        &self.body[self.cipher_suites.0..self.cipher_suites.1]
+    }
+
+    pub fn compression_methods(&self) -> &[u8] {
+        &self.body[self.compression.0..self.compression.1]
+    }
+
+    /// ALPN protocol list in wire format without the outer length, as
+    /// OpenSSL hands it to the ALPN select callback.
+    pub fn alpn_wire(&self) -> Option<&[u8]> {
+        let e = self.ext(16)?;
+        if e.len() < 2 {
+            return None;
+        }
+        Some(&e[2..])
+    }
+
+    /// Did the client ask for OCSP stapling (status_request, type 5)?
+    pub fn wants_ocsp(&self) -> bool {
+        self.ext(5).is_some()
+    }
+}
+
+struct Reader<'a> {
+    b: &'a [u8],
+    pos: usize,
+}
+
+impl Reader<'_> {
+    fn u16(&mut self) -> Option<u16> {
+        let v = self.b.get(self.pos..self.pos + 2)?;
+        self.pos += 2;
+        Some(u16::from_be_bytes([v[0], v[1]]))
+    }
+    fn skip(&mut self, n: usize) -> Option<()> {
+        if self.pos + n > self.b.len() {
+            return None;
+        }
+        self.pos += n;
+        Some(())
+    }
+    fn vec8(&mut self) -> Option<(usize, usize)> {
+        let n = usize::from(*self.b.get(self.pos)?);
+        self.pos += 1;
+        let s = self.pos;
+        self.skip(n)?;
+        Some((s, self.pos))
+    }
+    fn vec16(&mut self) -> Option<(usize, usize)> {
+        let n = usize::from(self.u16()?);
+        let s = self.pos;
+        self.skip(n)?;
+        Some((s, self.pos))
+    }
+}
+
+/// Does a connection that failed to parse as TLS start like plain HTTP?
+/// (OpenSSL reports `SSL_R_HTTP_REQUEST` so mod_ssl can answer 400.)
+pub fn looks_like_http(first: &[u8]) -> Option<bool> {
+    const METHODS: [&[u8]; 4] = [b"GET ", b"POST ", b"HEAD ", b"PUT "];
+    if METHODS.iter().any(|m| first.starts_with(m)) {
+        return Some(true);
+    }
+    if first.starts_with(b"CONNE") {
+        return Some(false);
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(body: &[u8]) -> Vec<u8> {
+        let mut hs = vec![1, 0, (body.len() >> 8) as u8, body.len() as u8];
+        hs.extend_from_slice(body);
+        let mut r = vec![22, 3, 1, (hs.len() >> 8) as u8, hs.len() as u8];
+        r.extend_from_slice(&hs);
+        r
+    }
+
+    #[test]
+    fn parses_extensions() {
+        let mut b = vec![3, 3];
+        b.extend([0u8; 32]);
+        b.push(0); // session id
+        b.extend([0, 2, 0x13, 0x01]); // suites
+        b.extend([1, 0]); // compression
+        let sni = [0u8, 9, 0, 0, 6, b'a', b'.', b't', b'e', b's', b't'];
+        let mut exts = vec![0, 0, 0, sni.len() as u8];
+        exts.extend(sni);
+        exts.extend([0, 16, 0, 5, 0, 3, 2, b'h', b'2']);
+        b.extend([(exts.len() >> 8) as u8, exts.len() as u8]);
+        b.extend(exts);
+        let h = RawHello::from_records(&record(&b)).unwrap();
+        assert_eq!(h.legacy_version, 0x0303);
+        assert_eq!(h.ext(0).unwrap(), &sni);
+        assert_eq!(h.alpn_wire().unwrap(), &[2, b'h', b'2']);
+        assert!(!h.wants_ocsp());
+        assert_eq!(h.cipher_suites(), &[0x13, 0x01]);
+    }
+
+    #[test]
+    fn garbage_is_none() {
+        assert!(RawHello::from_records(&[22, 3, 1, 0, 4, 1, 0, 0, 9]).is_none());
+        assert!(RawHello::from_records(&[0xff; 100]).is_none());
+        assert!(RawHello::from_records(&[]).is_none());
+    }
+
+    #[test]
+    fn http_detection() {
+        assert_eq!(looks_like_http(b"GET / HTTP/1.0"), Some(true));
+        assert_eq!(looks_like_http(b"CONNECT x:443"), Some(false));
+        assert_eq!(looks_like_http(&[22, 3, 1]), None);
+    }
+}

@@ -1,0 +1,14 @@
+//! Warnings for the administrator. They go to stderr, which httpd sends to
+//! its error log; each distinct message is printed once per process.
+
+use std::collections::HashSet;
+use std::sync::Mutex;
+
+pub fn warn_once(msg: &str) {
+    static SEEN: Mutex<Option<HashSet<String>>> = Mutex::new(None);
+    let mut g = SEEN.lock().unwrap_or_else(|e| e.into_inner());
+    let set = g.get_or_insert_with(HashSet::new);
+    if set.len() < 1024 && set.insert(msg.to_string()) {
+        eprintln!("[sslshim] warning: {msg}");
+    }
+}
