@@ -2,7 +2,7 @@
 
 use super::ssl_ptr;
 use crate::consts::*;
-use crate::ffi::types::AlpnSelectCb;
+use crate::ffi::types::AlpnSelectFn;
 use crate::tls::ctx::Cb;
 use crate::tls::ssl::Ssl;
 use std::ffi::{c_uchar, c_uint};
@@ -16,7 +16,7 @@ pub enum Outcome {
 
 /// Calls the callback with the client's list (wire format without the
 /// outer length, as OpenSSL does) and copies its answer.
-pub fn select(cb: Cb<AlpnSelectCb>, ssl: &Arc<Ssl>, offered: &[u8]) -> Outcome {
+pub fn select(cb: Cb<AlpnSelectFn>, ssl: &Arc<Ssl>, offered: &[u8]) -> Outcome {
     let mut out: *const c_uchar = std::ptr::null();
     let mut outlen: c_uchar = 0;
     let Ok(inlen) = c_uint::try_from(offered.len()) else { return Outcome::Fatal };

@@ -7,6 +7,7 @@ pub mod hello;
 pub mod info;
 pub mod keylog;
 pub mod scope;
+pub mod status;
 pub mod verify;
 
 use crate::ffi::types::ssl_st;

@@ -8,10 +8,10 @@ use crate::libcrypto::pem::{self, Password};
 use crate::libcrypto::pkey::{KeyType, PKey};
 use crate::libcrypto::reasons::*;
 use crate::libcrypto::sys::ERR_R_PEM_LIB;
-use crate::libcrypto::x509::X509;
+use crate::libcrypto::x509::X509 as Cert;
 use crate::tls::cert::Certs;
 use crate::tls::error::Error;
-use openssl_sys::{EVP_PKEY, OPENSSL_STACK, X509 as CX509};
+use openssl_sys::{EVP_PKEY, OPENSSL_STACK, X509};
 use std::ffi::{CString, c_char, c_int};
 
 fn path(p: &str) -> Result<CString, Error> {
@@ -40,11 +40,11 @@ fn check_key_usable(key: &PKey) -> Result<(), Error> {
 // ---- SSL_CTX ------------------------------------------------------------------
 
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn SSL_CTX_use_certificate(ctx: *mut ssl_ctx_st, x: *mut CX509) -> c_int {
+pub unsafe extern "C" fn SSL_CTX_use_certificate(ctx: *mut ssl_ctx_st, x: *mut X509) -> c_int {
     entry!(SSL_CTX_use_certificate, {
         // SAFETY: live handle; `x` is borrowed (we take our own reference).
         let c = unsafe { handle::ctx(ctx) }?;
-        let cert = unsafe { X509::from_borrowed(x) }.ok_or_else(Error::null_arg)?;
+        let cert = unsafe { Cert::from_borrowed(x) }.ok_or_else(Error::null_arg)?;
         c.update(|s| s.certs.use_certificate(cert))?;
         Ok(1)
     })
@@ -126,12 +126,12 @@ pub unsafe extern "C" fn SSL_CTX_check_private_key(ctx: *const ssl_ctx_st) -> c_
 }
 
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn SSL_CTX_get0_certificate(ctx: *const ssl_ctx_st) -> *mut CX509 {
+pub unsafe extern "C" fn SSL_CTX_get0_certificate(ctx: *const ssl_ctx_st) -> *mut X509 {
     entry!(SSL_CTX_get0_certificate, {
         // SAFETY: live handle; the certificate stays owned by the ctx.
         let c = unsafe { handle::ctx(ctx) }?;
         let s = c.settings();
-        Ok(s.certs.current().and_then(|sl| sl.cert.as_ref()).map_or(std::ptr::null_mut(), X509::as_ptr))
+        Ok(s.certs.current().and_then(|sl| sl.cert.as_ref()).map_or(std::ptr::null_mut(), Cert::as_ptr))
     })
 }
 
@@ -153,11 +153,11 @@ fn own_certs(ssl: &crate::tls::ssl::Ssl) -> Certs {
 }
 
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn SSL_use_certificate(s: *mut ssl_st, x: *mut CX509) -> c_int {
+pub unsafe extern "C" fn SSL_use_certificate(s: *mut ssl_st, x: *mut X509) -> c_int {
     entry!(SSL_use_certificate, {
         // SAFETY: live handle; `x` borrowed.
         let ssl = unsafe { handle::ssl(s) }?;
-        let cert = unsafe { X509::from_borrowed(x) }.ok_or_else(Error::null_arg)?;
+        let cert = unsafe { Cert::from_borrowed(x) }.ok_or_else(Error::null_arg)?;
         let mut certs = own_certs(&ssl);
         certs.use_certificate(cert)?;
         ssl.lock().own_certs = Some(certs);
@@ -194,7 +194,7 @@ pub unsafe extern "C" fn SSL_check_private_key(s: *const ssl_st) -> c_int {
 /// The certificate used (or to be used) by this connection: after the
 /// handshake chose a slot, that one; before, the current slot.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn SSL_get_certificate(s: *const ssl_st) -> *mut CX509 {
+pub unsafe extern "C" fn SSL_get_certificate(s: *const ssl_st) -> *mut X509 {
     entry!(SSL_get_certificate, {
         // SAFETY: live handle; pointers stay owned by the connection or ctx.
         let ssl = unsafe { handle::ssl(s) }?;
@@ -203,10 +203,10 @@ pub unsafe extern "C" fn SSL_get_certificate(s: *const ssl_st) -> *mut CX509 {
             return Ok(c.as_ptr());
         }
         if let Some(own) = &g.own_certs {
-            return Ok(own.current().and_then(|sl| sl.cert.as_ref()).map_or(std::ptr::null_mut(), X509::as_ptr));
+            return Ok(own.current().and_then(|sl| sl.cert.as_ref()).map_or(std::ptr::null_mut(), Cert::as_ptr));
         }
         let s = g.ctx.settings();
-        Ok(s.certs.current().and_then(|sl| sl.cert.as_ref()).map_or(std::ptr::null_mut(), X509::as_ptr))
+        Ok(s.certs.current().and_then(|sl| sl.cert.as_ref()).map_or(std::ptr::null_mut(), Cert::as_ptr))
     })
 }
 

@@ -383,7 +383,7 @@ pub unsafe extern "C" fn SSL_ctrl(s: *mut ssl_st, cmd: c_int, larg: c_long, parg
 }
 
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn SSL_CTX_callback_ctrl(ctx: *mut ssl_ctx_st, cmd: c_int, fp: Option<GenericCb>) -> c_long {
+pub unsafe extern "C" fn SSL_CTX_callback_ctrl(ctx: *mut ssl_ctx_st, cmd: c_int, fp: GenericCb) -> c_long {
     entry!(SSL_CTX_callback_ctrl, {
         // SAFETY: live handle per the caller.
         let c = unsafe { handle::ctx(ctx) }?;
@@ -391,13 +391,13 @@ pub unsafe extern "C" fn SSL_CTX_callback_ctrl(ctx: *mut ssl_ctx_st, cmd: c_int,
             SSL_CTRL_SET_TLSEXT_SERVERNAME_CB => {
                 // SAFETY: OpenSSL's contract for this command: `fp` is an
                 // `int (*)(SSL *, int *, void *)` cast to `void (*)(void)`.
-                let cb = fp.map(|f| unsafe { std::mem::transmute::<GenericCb, ServernameCb>(f) });
+                let cb = fp.map(|f| unsafe { std::mem::transmute::<GenericFn, ServernameFn>(f) });
                 c.update(|s| s.cbs.servername = cb);
                 Ok(1)
             }
             SSL_CTRL_SET_TLSEXT_STATUS_REQ_CB => {
                 // SAFETY: as above, `int (*)(SSL *, void *)`.
-                let cb = fp.map(|f| unsafe { std::mem::transmute::<GenericCb, StatusCb>(f) });
+                let cb = fp.map(|f| unsafe { std::mem::transmute::<GenericFn, StatusFn>(f) });
                 c.update(|s| s.cbs.status = cb);
                 Ok(1)
             }

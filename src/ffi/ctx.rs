@@ -9,25 +9,25 @@ use crate::entry;
 use crate::libcrypto::reasons::*;
 use crate::libcrypto::stack::NameStack;
 use crate::libcrypto::store::Store;
-use crate::libcrypto::x509::X509;
+use crate::libcrypto::x509::X509 as Cert;
 use crate::libcrypto::HostPtr;
 use crate::tls::ciphers;
 use crate::tls::ctx::{Cb, Ctx};
 use crate::tls::error::Error;
-use openssl_sys::{EVP_PKEY, OPENSSL_STACK, X509 as CX509, X509_STORE};
+use openssl_sys::{EVP_PKEY, OPENSSL_STACK, X509, X509_STORE};
 use std::ffi::{CString, c_char, c_int, c_long, c_uchar, c_uint, c_void};
 use std::sync::Arc;
 
 /// `OPENSSL_init_ssl`: initialises libcrypto with the same options and
 /// registers our error strings. Idempotent; starts no threads.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn OPENSSL_init_ssl(opts: u64, settings: *const c_void) -> c_int {
+pub unsafe extern "C" fn OPENSSL_init_ssl(opts: u64, settings: *const ossl_init_settings_st) -> c_int {
     entry!(OPENSSL_init_ssl, {
         // The low bits are libcrypto's; SSL's own (0x00200000/0x00400000:
         // load/no-load SSL strings) are ours and handled by init_once.
         let crypto_opts = opts & !(0x0020_0000 | 0x0040_0000);
         // SAFETY: forwards the caller's settings pointer unchanged.
-        if unsafe { crate::libcrypto::sys::OPENSSL_init_crypto(crypto_opts, settings) } != 1 {
+        if unsafe { crate::libcrypto::sys::OPENSSL_init_crypto(crypto_opts, settings.cast()) } != 1 {
             return Err(Error::queued());
         }
         Ok(1)
@@ -143,7 +143,7 @@ pub unsafe extern "C" fn SSL_CTX_set_session_id_context(ctx: *mut ssl_ctx_st, si
 // ---- verification ---------------------------------------------------------
 
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn SSL_CTX_set_verify(ctx: *mut ssl_ctx_st, mode: c_int, cb: Option<VerifyCb>) {
+pub unsafe extern "C" fn SSL_CTX_set_verify(ctx: *mut ssl_ctx_st, mode: c_int, cb: VerifyCb) {
     entry!(SSL_CTX_set_verify, {
         // SAFETY: live handle per the caller.
         let c = unsafe { handle::ctx(ctx) }?;
@@ -162,7 +162,7 @@ pub unsafe extern "C" fn SSL_CTX_get_verify_mode(ctx: *const ssl_ctx_st) -> c_in
 }
 
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn SSL_CTX_get_verify_callback(ctx: *const ssl_ctx_st) -> Option<VerifyCb> {
+pub unsafe extern "C" fn SSL_CTX_get_verify_callback(ctx: *const ssl_ctx_st) -> VerifyCb {
     // SAFETY: live handle per the caller.
     entry!(SSL_CTX_get_verify_callback, fail = None, { Ok(unsafe { handle::ctx(ctx) }?.settings().verify.cb) })
 }
@@ -280,11 +280,11 @@ pub unsafe extern "C" fn SSL_CTX_get_client_CA_list(ctx: *const ssl_ctx_st) -> *
 }
 
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn SSL_CTX_add_client_CA(ctx: *mut ssl_ctx_st, x: *mut CX509) -> c_int {
+pub unsafe extern "C" fn SSL_CTX_add_client_CA(ctx: *mut ssl_ctx_st, x: *mut X509) -> c_int {
     entry!(SSL_CTX_add_client_CA, {
         // SAFETY: live handle; `x` a valid certificate (borrowed).
         let c = unsafe { handle::ctx(ctx) }?;
-        let cert = unsafe { X509::from_borrowed(x) }.ok_or_else(Error::null_arg)?;
+        let cert = unsafe { Cert::from_borrowed(x) }.ok_or_else(Error::null_arg)?;
         let der = cert.subject_der();
         c.update(|s| {
             let mut ders = s.client_ca.as_ref().map(|l| l.to_ders()).unwrap_or_default();
@@ -327,7 +327,7 @@ pub unsafe extern "C" fn SSL_CTX_set_ciphersuites(ctx: *mut ssl_ctx_st, str: *co
 // ---- callbacks --------------------------------------------------------------
 
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn SSL_CTX_set_info_callback(ctx: *mut ssl_ctx_st, cb: Option<InfoCb>) {
+pub unsafe extern "C" fn SSL_CTX_set_info_callback(ctx: *mut ssl_ctx_st, cb: InfoCb) {
     entry!(SSL_CTX_set_info_callback, {
         // SAFETY: live handle per the caller.
         unsafe { handle::ctx(ctx) }?.update(|s| s.cbs.info = cb);
@@ -336,7 +336,7 @@ pub unsafe extern "C" fn SSL_CTX_set_info_callback(ctx: *mut ssl_ctx_st, cb: Opt
 }
 
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn SSL_CTX_set_keylog_callback(ctx: *mut ssl_ctx_st, cb: Option<KeylogCb>) {
+pub unsafe extern "C" fn SSL_CTX_set_keylog_callback(ctx: *mut ssl_ctx_st, cb: KeylogCb) {
     entry!(SSL_CTX_set_keylog_callback, {
         // SAFETY: live handle per the caller.
         unsafe { handle::ctx(ctx) }?.update(|s| s.cbs.keylog = cb);
@@ -345,7 +345,7 @@ pub unsafe extern "C" fn SSL_CTX_set_keylog_callback(ctx: *mut ssl_ctx_st, cb: O
 }
 
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn SSL_CTX_sess_set_new_cb(ctx: *mut ssl_ctx_st, cb: Option<NewSessionCb>) {
+pub unsafe extern "C" fn SSL_CTX_sess_set_new_cb(ctx: *mut ssl_ctx_st, cb: NewSessionCb) {
     entry!(SSL_CTX_sess_set_new_cb, {
         // SAFETY: live handle per the caller.
         unsafe { handle::ctx(ctx) }?.update(|s| s.cbs.new_session = cb);
@@ -354,7 +354,7 @@ pub unsafe extern "C" fn SSL_CTX_sess_set_new_cb(ctx: *mut ssl_ctx_st, cb: Optio
 }
 
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn SSL_CTX_sess_set_get_cb(ctx: *mut ssl_ctx_st, cb: Option<GetSessionCb>) {
+pub unsafe extern "C" fn SSL_CTX_sess_set_get_cb(ctx: *mut ssl_ctx_st, cb: GetSessionCb) {
     entry!(SSL_CTX_sess_set_get_cb, {
         // SAFETY: live handle per the caller.
         unsafe { handle::ctx(ctx) }?.update(|s| s.cbs.get_session = cb);
@@ -363,7 +363,7 @@ pub unsafe extern "C" fn SSL_CTX_sess_set_get_cb(ctx: *mut ssl_ctx_st, cb: Optio
 }
 
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn SSL_CTX_sess_set_remove_cb(ctx: *mut ssl_ctx_st, cb: Option<RemoveSessionCb>) {
+pub unsafe extern "C" fn SSL_CTX_sess_set_remove_cb(ctx: *mut ssl_ctx_st, cb: RemoveSessionCb) {
     entry!(SSL_CTX_sess_set_remove_cb, {
         // SAFETY: live handle per the caller.
         unsafe { handle::ctx(ctx) }?.update(|s| s.cbs.remove_session = cb);
@@ -372,7 +372,7 @@ pub unsafe extern "C" fn SSL_CTX_sess_set_remove_cb(ctx: *mut ssl_ctx_st, cb: Op
 }
 
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn SSL_CTX_set_client_cert_cb(ctx: *mut ssl_ctx_st, cb: Option<ClientCertCb>) {
+pub unsafe extern "C" fn SSL_CTX_set_client_cert_cb(ctx: *mut ssl_ctx_st, cb: ClientCertCb) {
     entry!(SSL_CTX_set_client_cert_cb, {
         // SAFETY: live handle per the caller.
         unsafe { handle::ctx(ctx) }?.update(|s| s.cbs.client_cert = cb);
@@ -381,7 +381,7 @@ pub unsafe extern "C" fn SSL_CTX_set_client_cert_cb(ctx: *mut ssl_ctx_st, cb: Op
 }
 
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn SSL_CTX_set_msg_callback(ctx: *mut ssl_ctx_st, cb: Option<MsgCb>) {
+pub unsafe extern "C" fn SSL_CTX_set_msg_callback(ctx: *mut ssl_ctx_st, cb: MsgCb) {
     entry!(SSL_CTX_set_msg_callback, {
         // SAFETY: live handle per the caller.
         unsafe { handle::ctx(ctx) }?.update(|s| s.cbs.msg = cb);
@@ -391,7 +391,7 @@ pub unsafe extern "C" fn SSL_CTX_set_msg_callback(ctx: *mut ssl_ctx_st, cb: Opti
 
 
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn SSL_CTX_set_default_passwd_cb(ctx: *mut ssl_ctx_st, cb: Option<PasswordCb>) {
+pub unsafe extern "C" fn SSL_CTX_set_default_passwd_cb(ctx: *mut ssl_ctx_st, cb: PasswordCb) {
     entry!(SSL_CTX_set_default_passwd_cb, {
         // SAFETY: live handle per the caller.
         unsafe { handle::ctx(ctx) }?.update(|s| s.password.cb = cb);
@@ -409,7 +409,7 @@ pub unsafe extern "C" fn SSL_CTX_set_default_passwd_cb_userdata(ctx: *mut ssl_ct
 }
 
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn SSL_CTX_set_client_hello_cb(ctx: *mut ssl_ctx_st, cb: Option<ClientHelloCb>, arg: *mut c_void) {
+pub unsafe extern "C" fn SSL_CTX_set_client_hello_cb(ctx: *mut ssl_ctx_st, cb: ClientHelloCb, arg: *mut c_void) {
     entry!(SSL_CTX_set_client_hello_cb, {
         // SAFETY: live handle per the caller.
         unsafe { handle::ctx(ctx) }?.update(|s| s.cbs.client_hello = cb.map(|f| Cb { f, arg: HostPtr::from_ptr(arg) }));
@@ -418,7 +418,7 @@ pub unsafe extern "C" fn SSL_CTX_set_client_hello_cb(ctx: *mut ssl_ctx_st, cb: O
 }
 
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn SSL_CTX_set_alpn_select_cb(ctx: *mut ssl_ctx_st, cb: Option<AlpnSelectCb>, arg: *mut c_void) {
+pub unsafe extern "C" fn SSL_CTX_set_alpn_select_cb(ctx: *mut ssl_ctx_st, cb: AlpnSelectCb, arg: *mut c_void) {
     entry!(SSL_CTX_set_alpn_select_cb, {
         // SAFETY: live handle per the caller.
         unsafe { handle::ctx(ctx) }?.update(|s| s.cbs.alpn_select = cb.map(|f| Cb { f, arg: HostPtr::from_ptr(arg) }));
@@ -427,7 +427,7 @@ pub unsafe extern "C" fn SSL_CTX_set_alpn_select_cb(ctx: *mut ssl_ctx_st, cb: Op
 }
 
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn SSL_CTX_set_cert_cb(ctx: *mut ssl_ctx_st, cb: Option<CertCb>, arg: *mut c_void) {
+pub unsafe extern "C" fn SSL_CTX_set_cert_cb(ctx: *mut ssl_ctx_st, cb: CertCb, arg: *mut c_void) {
     entry!(SSL_CTX_set_cert_cb, {
         // SAFETY: live handle per the caller.
         unsafe { handle::ctx(ctx) }?.update(|s| s.cbs.cert = cb.map(|f| Cb { f, arg: HostPtr::from_ptr(arg) }));
@@ -451,7 +451,7 @@ pub unsafe extern "C" fn SSL_CTX_set_alpn_protos(ctx: *mut ssl_ctx_st, protos: *
 }
 
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn SSL_CTX_set_tlsext_ticket_key_evp_cb(ctx: *mut ssl_ctx_st, cb: Option<TicketKeyEvpCb>) -> c_int {
+pub unsafe extern "C" fn SSL_CTX_set_tlsext_ticket_key_evp_cb(ctx: *mut ssl_ctx_st, cb: TicketKeyEvpCb) -> c_int {
     entry!(SSL_CTX_set_tlsext_ticket_key_evp_cb, {
         // SAFETY: live handle per the caller.
         unsafe { handle::ctx(ctx) }?.update(|s| s.cbs.ticket_key_evp = cb);

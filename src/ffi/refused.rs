@@ -41,7 +41,7 @@ pub unsafe extern "C" fn SSL_verify_client_post_handshake(s: *mut ssl_st) -> c_i
 const SRP: &str = "SRP (SSLSRPVerifierFile) is not supported by sslshim (rustls): SRP logins cannot succeed";
 
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn SSL_CTX_set_srp_username_callback(ctx: *mut ssl_ctx_st, _cb: Option<SrpUsernameCb>) -> c_int {
+pub unsafe extern "C" fn SSL_CTX_set_srp_username_callback(ctx: *mut ssl_ctx_st, _cb: SrpUsernameCb) -> c_int {
     entry!(SSL_CTX_set_srp_username_callback, {
         // SAFETY: live handle per the caller.
         unsafe { handle::ctx(ctx) }?;

@@ -10,7 +10,7 @@ use crate::libcrypto::stack::{PtrStack, X509Stack};
 use crate::tls::ciphers::{self, CipherInfo};
 use crate::tls::error::Error;
 use crate::tls::ssl::{HsState, Side, Ssl};
-use openssl_sys::X509 as CX509;
+use openssl_sys::X509;
 use rustls::ProtocolVersion;
 use std::ffi::{c_char, c_int, c_long, c_uchar, c_uint, c_void};
 use std::sync::Arc;
@@ -113,7 +113,7 @@ pub unsafe extern "C" fn SSL_get_options(s: *const ssl_st) -> u64 {
 // ---- verification -----------------------------------------------------------
 
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn SSL_set_verify(s: *mut ssl_st, mode: c_int, cb: Option<VerifyCb>) {
+pub unsafe extern "C" fn SSL_set_verify(s: *mut ssl_st, mode: c_int, cb: VerifyCb) {
     entry!(SSL_set_verify, {
         // SAFETY: live handle per the caller.
         let ssl = unsafe { handle::ssl(s) }?;
@@ -352,7 +352,7 @@ pub unsafe extern "C" fn SSL_is_init_finished(s: *const ssl_st) -> c_int {
 
 /// The peer's certificate, with a new reference (caller frees).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn SSL_get1_peer_certificate(s: *const ssl_st) -> *mut CX509 {
+pub unsafe extern "C" fn SSL_get1_peer_certificate(s: *const ssl_st) -> *mut X509 {
     entry!(SSL_get1_peer_certificate, {
         // SAFETY: live handle per the caller.
         let ssl = unsafe { handle::ssl(s) }?;
@@ -362,7 +362,7 @@ pub unsafe extern "C" fn SSL_get1_peer_certificate(s: *const ssl_st) -> *mut CX5
 }
 
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn SSL_get0_peer_certificate(s: *const ssl_st) -> *mut CX509 {
+pub unsafe extern "C" fn SSL_get0_peer_certificate(s: *const ssl_st) -> *mut X509 {
     entry!(SSL_get0_peer_certificate, {
         // SAFETY: live handle per the caller; owned by the connection.
         let ssl = unsafe { handle::ssl(s) }?;
@@ -452,7 +452,7 @@ pub unsafe extern "C" fn SSL_set_quiet_shutdown(s: *mut ssl_st, mode: c_int) {
 }
 
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn SSL_set_info_callback(s: *mut ssl_st, cb: Option<InfoCb>) {
+pub unsafe extern "C" fn SSL_set_info_callback(s: *mut ssl_st, cb: InfoCb) {
     entry!(SSL_set_info_callback, {
         // SAFETY: live handle per the caller.
         unsafe { handle::ssl(s) }?.lock().info_cb = cb;

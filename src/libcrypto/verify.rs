@@ -6,7 +6,7 @@ use super::stack::{X509Stack, borrowed_x509s};
 use super::store::Store;
 use super::x509::X509;
 use super::sys;
-use crate::ffi::types::VerifyCb;
+use crate::ffi::types::VerifyFn;
 use openssl_sys as ffi;
 use std::ffi::{c_int, c_long, c_void};
 use std::sync::OnceLock;
@@ -58,7 +58,7 @@ pub fn verify_chain(
     untrusted: &[X509],
     purpose: Purpose,
     depth: c_int,
-    cb: Option<VerifyCb>,
+    cb: Option<VerifyFn>,
     ssl: *mut c_void,
 ) -> Outcome {
     let fail = Outcome { ok: false, error: crate::consts::X509_V_ERR_UNSPECIFIED, chain: Vec::new() };

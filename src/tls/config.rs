@@ -291,8 +291,25 @@ impl ResolvesServerCert for SlotResolver {
             _ => &self.keys,
         };
         let chosen = choose(keys, hello.signature_schemes())?;
-        if let Some(ssl) = ssl {
-            ssl.set_selected_cert(chosen.slot, chosen.cert.clone());
+        let Some(ssl) = ssl else { return Some(chosen.certified.clone()) };
+        ssl.set_selected_cert(chosen.slot, chosen.cert.clone());
+        // OCSP stapling: the status callback runs after the certificate is
+        // chosen (it reads SSL_get_certificate) and only when asked for.
+        let (cb, arg, wants) = {
+            let g = ssl.lock();
+            let cbs = g.ctx.settings().cbs;
+            (cbs.status, cbs.status_arg, g.hello.as_ref().is_some_and(|h| h.wants_ocsp()))
+        };
+        if let (Some(cb), true) = (cb, wants) {
+            match callbacks::status::call(cb, arg, &ssl) {
+                callbacks::status::Outcome::Staple(resp) => {
+                    let mut ck = (*chosen.certified).clone();
+                    ck.ocsp = Some(resp);
+                    return Some(Arc::new(ck));
+                }
+                callbacks::status::Outcome::None => {}
+                callbacks::status::Outcome::Fatal => return None,
+            }
         }
         Some(chosen.certified.clone())
     }

@@ -41,23 +41,23 @@ pub struct Cb<F: Copy> {
 
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Callbacks {
-    pub servername: Option<ServernameCb>,
+    pub servername: Option<ServernameFn>,
     pub servername_arg: HostPtr,
-    pub client_hello: Option<Cb<ClientHelloCb>>,
-    pub alpn_select: Option<Cb<AlpnSelectCb>>,
-    pub status: Option<StatusCb>,
+    pub client_hello: Option<Cb<ClientHelloFn>>,
+    pub alpn_select: Option<Cb<AlpnSelectFn>>,
+    pub status: Option<StatusFn>,
     pub status_arg: HostPtr,
-    pub info: Option<InfoCb>,
-    pub keylog: Option<KeylogCb>,
-    pub new_session: Option<NewSessionCb>,
-    pub get_session: Option<GetSessionCb>,
-    pub remove_session: Option<RemoveSessionCb>,
-    pub ticket_key_evp: Option<TicketKeyEvpCb>,
-    pub client_cert: Option<ClientCertCb>,
-    pub cert: Option<Cb<CertCb>>,
-    pub msg: Option<MsgCb>,
+    pub info: Option<InfoFn>,
+    pub keylog: Option<KeylogFn>,
+    pub new_session: Option<NewSessionFn>,
+    pub get_session: Option<GetSessionFn>,
+    pub remove_session: Option<RemoveSessionFn>,
+    pub ticket_key_evp: Option<TicketKeyEvpFn>,
+    pub client_cert: Option<ClientCertFn>,
+    pub cert: Option<Cb<CertFn>>,
+    pub msg: Option<MsgFn>,
     pub msg_arg: HostPtr,
-    pub srp_username: Option<SrpUsernameCb>,
+    pub srp_username: Option<SrpUsernameFn>,
     pub srp_arg: HostPtr,
 }
 
@@ -65,7 +65,7 @@ pub struct Callbacks {
 #[derive(Clone, Copy, Debug)]
 pub struct Verify {
     pub mode: c_int,
-    pub cb: Option<VerifyCb>,
+    pub cb: Option<VerifyFn>,
     pub depth: c_int,
 }
 

@@ -187,6 +187,13 @@ impl Engine {
                                 let reason = if http { SSL_R_HTTP_REQUEST } else { SSL_R_HTTPS_PROXY_REQUEST };
                                 return Err(Stop::Fatal(Error::ssl(reason)));
                             }
+                            if RawHello::from_records(raw).is_some_and(|h| h.offers_only_legacy_versions()) {
+                                // SSLv3/TLS 1.0/1.1 only: say so, as OpenSSL does.
+                                send_plain_alert(wbio, SSL_AD_PROTOCOL_VERSION);
+                                return Err(Stop::Fatal(Error::ssl(SSL_R_UNSUPPORTED_PROTOCOL).with_detail(
+                                    "the client offers only SSLv3/TLS 1.0/TLS 1.1; sslshim (rustls) supports TLS 1.2 and 1.3",
+                                )));
+                            }
                             let mut w = BioWriter { bio: wbio, scratch: &mut self.scratch, written: 0 };
                             let _ = alert.write_all(&mut w);
                             let _ = wbio.flush();

@@ -102,6 +102,14 @@ impl RawHello {
         Some(&e[2..])
     }
 
+    /// Does the client offer nothing newer than TLS 1.1?
+    pub fn offers_only_legacy_versions(&self) -> bool {
+        match self.ext(43) {
+            Some(v) if v.len() > 1 => !v[1..].chunks(2).any(|c| c.len() == 2 && u16::from_be_bytes([c[0], c[1]]) >= 0x0303),
+            _ => self.legacy_version < 0x0303,
+        }
+    }
+
     /// Did the client ask for OCSP stapling (status_request, type 5)?
     pub fn wants_ocsp(&self) -> bool {
         self.ext(5).is_some()

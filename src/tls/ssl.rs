@@ -17,7 +17,7 @@ use super::hello::RawHello;
 use super::session::Session;
 use crate::callbacks::scope;
 use crate::consts::*;
-use crate::ffi::types::InfoCb;
+use crate::ffi::types::InfoFn;
 use crate::libcrypto::bio::Bio;
 use crate::libcrypto::exdata::ExData;
 use crate::libcrypto::reasons::*;
@@ -108,7 +108,7 @@ pub struct Inner {
     own_keys: Option<Arc<Vec<ServerKey>>>,
     /// `SSL_set_cipher_list` on this connection.
     pub cipher_list: Option<Vec<&'static CipherInfo>>,
-    pub info_cb: Option<InfoCb>,
+    pub info_cb: Option<InfoFn>,
     pub facts: Facts,
     pub last: Last,
     /// The raw ClientHello while the handshake callbacks run.
