@@ -24,6 +24,11 @@ step() {
   fi
 }
 
+# Generated files must match their sources: the C header (cbindgen) that the ABI test compiles
+# against OpenSSL's ssl.h, and README's status table (symbols/libssl.txt).
+step "header is current" ./scripts/gen-header.sh --check
+step "README status table is current" python3 tools/status-table.py --check
+
 if "$cargo" nextest --version >/dev/null 2>&1; then
   nextest=("$cargo" nextest run --release --config-file compat-tests/nextest.toml)
   step "unit tests" "$cargo" nextest run --release -p sslshim --no-tests=pass

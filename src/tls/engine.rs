@@ -194,6 +194,11 @@ impl Engine {
                                     "the client offers only SSLv3/TLS 1.0/TLS 1.1; sslshim (rustls) supports TLS 1.2 and 1.3",
                                 )));
                             }
+                            if matches!(err, rustls::Error::PeerSentOversizedRecord | rustls::Error::InvalidMessage(rustls::InvalidMessage::MessageTooLarge)) {
+                                // RFC 8446 5.1: record_overflow, as OpenSSL sends.
+                                send_plain_alert(wbio, 22);
+                                return Err(Stop::Fatal(Error::from_rustls(&err)));
+                            }
                             let mut w = BioWriter { bio: wbio, scratch: &mut self.scratch, written: 0 };
                             let _ = alert.write_all(&mut w);
                             let _ = wbio.flush();
