@@ -8,6 +8,8 @@ pub mod info;
 pub mod keylog;
 pub mod scope;
 pub mod status;
+pub mod session;
+pub mod ticket;
 pub mod verify;
 
 use crate::ffi::types::ssl_st;

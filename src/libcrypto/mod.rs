@@ -12,6 +12,7 @@ pub mod pkey;
 pub mod reasons;
 pub mod stack;
 pub mod store;
+pub mod ticket;
 pub mod verify;
 pub mod sys;
 pub mod x509;

@@ -80,6 +80,18 @@ unsafe extern "C" {
     pub fn OPENSSL_sk_set(sk: *mut OPENSSL_STACK, i: c_int, data: *const c_void) -> *mut c_void;
 
     pub fn OPENSSL_cleanse(ptr: *mut c_void, len: usize);
+
+    pub fn EVP_MAC_fetch(libctx: *mut c_void, algorithm: *const c_char, properties: *const c_char) -> *mut c_void;
+    pub fn EVP_MAC_free(mac: *mut c_void);
+    pub fn EVP_MAC_CTX_new(mac: *mut c_void) -> *mut c_void;
+    pub fn EVP_MAC_CTX_free(ctx: *mut c_void);
+    pub fn EVP_MAC_CTX_get_mac_size(ctx: *mut c_void) -> usize;
+    pub fn EVP_MAC_update(ctx: *mut c_void, data: *const u8, datalen: usize) -> c_int;
+    pub fn EVP_MAC_final(ctx: *mut c_void, out: *mut u8, outl: *mut usize, outsize: usize) -> c_int;
+    pub fn EVP_CIPHER_CTX_get_iv_length(ctx: *const openssl_sys::EVP_CIPHER_CTX) -> c_int;
+    pub fn EVP_CIPHER_CTX_get_block_size(ctx: *const openssl_sys::EVP_CIPHER_CTX) -> c_int;
+    pub fn CRYPTO_memcmp(a: *const c_void, b: *const c_void, len: usize) -> c_int;
+    pub fn RAND_bytes(buf: *mut u8, num: c_int) -> c_int;
 }
 
 /// `ERR_PACK(lib, 0, reason)` as OpenSSL 3.0 defines it.

@@ -14,7 +14,7 @@ use crate::consts::*;
 use crate::libcrypto::reasons::*;
 use crate::libcrypto::store::Store;
 use rustls::crypto::{CryptoProvider, SupportedKxGroup, aws_lc_rs};
-use rustls::server::{ClientHello, NoServerSessionStorage, ProducesTickets, ResolvesServerCert, ServerSessionMemoryCache, StoresServerSessions};
+use rustls::server::{ClientHello, NoServerSessionStorage, ProducesTickets, ResolvesServerCert, StoresServerSessions};
 use rustls::sign::CertifiedKey;
 use rustls::{ClientConfig, NamedGroup, ServerConfig, SignatureScheme, SupportedProtocolVersion};
 use std::collections::HashMap;
@@ -135,10 +135,25 @@ impl Built {
         let provider = provider_for(&s.tls13_suites, &s.cipher_list, s.groups.as_deref());
         let mut problems = s.notes.clone();
         let server_keys = build_server_keys(&s.certs, &provider, &mut problems);
+        // OpenSSL's server session cache: off, internal, and/or the host's
+        // callbacks (mod_ssl's SSLSessionCache).
         let sessions: Arc<dyn StoresServerSessions> = if s.sess_cache_mode & SSL_SESS_CACHE_SERVER != 0 {
-            ServerSessionMemoryCache::new(1024)
+            Arc::new(callbacks::session::SessionStore::new(
+                s.sess_cache_mode,
+                s.timeout,
+                s.cbs.new_session,
+                s.cbs.get_session,
+                s.cbs.remove_session,
+            ))
         } else {
             Arc::new(NoServerSessionStorage {})
+        };
+        // Tickets: the host's key callback (SSLSessionTicketKeyFile), else
+        // the context's own fork-safe ticketer.
+        let lifetime = u32::try_from(s.timeout.max(1)).unwrap_or(u32::MAX);
+        let ticketer: Arc<dyn ProducesTickets> = match s.cbs.ticket_key_evp {
+            Some(cb) => Arc::new(callbacks::ticket::EvpTicketer { cb, lifetime }),
+            None => Arc::new(super::ticket::Timed { inner: ctx.ticketer.clone(), lifetime }),
         };
         Built {
             provider: Arc::new(provider),
@@ -154,7 +169,7 @@ impl Built {
             min_version: s.min_version,
             max_version: s.max_version,
             num_tickets: s.num_tickets,
-            ticketer: ctx.ticketer.clone(),
+            ticketer,
             sessions,
             server_configs: Mutex::new(HashMap::new()),
             client_configs: Mutex::new(HashMap::new()),

@@ -18,7 +18,6 @@ use crate::libcrypto::store::Store;
 use crate::libcrypto::sys::CRYPTO_EX_INDEX_SSL_CTX;
 use crate::libcrypto::HostPtr;
 use rustls::NamedGroup;
-use rustls::server::ProducesTickets;
 use std::ffi::{c_int, c_long};
 use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard};
 
@@ -118,7 +117,7 @@ pub struct Ctx {
     pub ex_data: ExData,
     /// Created with the context (in httpd's parent, before fork) so that
     /// every child process seals and opens tickets with the same keys.
-    pub ticketer: Arc<dyn ProducesTickets>,
+    pub ticketer: Arc<super::ticket::EpochTicketer>,
     /// Stacks handed out by `get_extra_chain_certs`, valid until the next call.
     pub handed_out: Mutex<Option<X509Stack>>,
 }
@@ -132,8 +131,9 @@ impl std::fmt::Debug for Ctx {
 impl Ctx {
     pub fn new(role: Role) -> Result<Ctx> {
         let store = Store::new().ok_or_else(|| Error::internal("X509_STORE_new failed"))?;
-        let ticketer = rustls::crypto::aws_lc_rs::Ticketer::new()
-            .map_err(|e| Error::internal(format!("cannot create the session ticket key: {e}")))?;
+        let ticketer = Arc::new(
+            super::ticket::EpochTicketer::new().ok_or_else(|| Error::internal("cannot create the session ticket key"))?,
+        );
         let settings = Settings {
             options: SSL_OP_DEFAULT,
             mode: SSL_MODE_DEFAULT,

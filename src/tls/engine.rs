@@ -568,6 +568,36 @@ fn finish(ssl: &Arc<Ssl>, conn: &Connection) {
             }
         }
         g.hello = None;
+        // Every established connection has a session (SSL_get_session):
+        // the one stored or resumed through the cache, else a fresh one
+        // with a random ID (TLS 1.3 tickets, or no cache), as OpenSSL does.
+        let version = g.facts.version.map_or(0, u16::from);
+        let cipher_id = g.facts.cipher.map_or(0, |c| c.id);
+        let sid_ctx = g.sid_ctx.clone();
+        let host = g.servername.as_ref().and_then(|c| c.to_str().ok()).map(str::to_owned);
+        match &g.session {
+            Some(s) if g.side == Some(Side::Server) || g.facts.resumed => s.with(|m| {
+                m.version = version;
+                m.cipher_id = cipher_id;
+            }),
+            _ => {
+                let mut id = vec![0u8; 32];
+                if aws_lc_rs::rand::fill(&mut id).is_err() {
+                    id.clear();
+                }
+                let timeout = g.ctx.settings().timeout;
+                g.session = Some(Arc::new(super::session::Session::new(super::session::Meta {
+                    id,
+                    sid_ctx,
+                    time: super::session::now(),
+                    timeout: i64::from(timeout),
+                    version,
+                    cipher_id,
+                    hostname: host,
+                    value: Vec::new(),
+                })));
+            }
+        }
     }
     ssl.info(SSL_CB_HANDSHAKE_DONE, 1);
     let exit = if ssl.side() == Some(Side::Server) { SSL_CB_ACCEPT_EXIT } else { SSL_CB_CONNECT_EXIT };

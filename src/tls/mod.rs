@@ -14,3 +14,4 @@ pub mod hello;
 pub mod log;
 pub mod session;
 pub mod ssl;
+pub mod ticket;

@@ -1,0 +1,155 @@
+//! rustls' server session store over the host's session cache callbacks
+//! (`SSL_CTX_sess_set_new_cb`/`_get_cb`/`_remove_cb`): mod_ssl's
+//! `SSLSessionCache` (shmcb, memcache, redis...) holds our sessions.
+//!
+//! OpenSSL's rules kept here: a session is only resumed in the session ID
+//! context it was made in (`SSL_set_session_id_context`: one vhost's
+//! session never resumes in another), an expired session is a miss (and is
+//! removed), and a blob that does not decode is a miss, never a crash.
+
+use super::{scope, ssl_ptr};
+use crate::consts::*;
+use crate::ffi::handle;
+use crate::ffi::types::{GetSessionFn, NewSessionFn, RemoveSessionFn};
+use crate::tls::log::warn_once;
+use crate::tls::session::{Meta, Session, encode, decode, now};
+use crate::tls::ssl::Ssl;
+use rustls::server::{ServerSessionMemoryCache, StoresServerSessions};
+use std::ffi::{c_int, c_long};
+use std::sync::Arc;
+
+#[derive(Debug)]
+pub struct SessionStore {
+    pub new_cb: Option<NewSessionFn>,
+    pub get_cb: Option<GetSessionFn>,
+    pub remove_cb: Option<RemoveSessionFn>,
+    /// OpenSSL's internal cache, unless `SSL_SESS_CACHE_NO_INTERNAL_*`.
+    internal: Option<Arc<ServerSessionMemoryCache>>,
+    lookup_internal: bool,
+    timeout: i64,
+}
+
+impl SessionStore {
+    pub fn new(mode: c_long, timeout: c_long, new_cb: Option<NewSessionFn>, get_cb: Option<GetSessionFn>, remove_cb: Option<RemoveSessionFn>) -> Self {
+        let store_internal = mode & SSL_SESS_CACHE_NO_INTERNAL_STORE == 0;
+        SessionStore {
+            new_cb,
+            get_cb,
+            remove_cb,
+            internal: store_internal.then(|| ServerSessionMemoryCache::new(1024)),
+            lookup_internal: mode & SSL_SESS_CACHE_NO_INTERNAL_LOOKUP == 0,
+            timeout: i64::from(timeout.max(0)),
+        }
+    }
+
+    fn remove(&self, ssl: &Arc<Ssl>, sess: &Arc<Session>) {
+        if let Some(cb) = self.remove_cb {
+            let ctx = ssl.lock().initial_ctx.clone();
+            // SAFETY: the host registered `cb`; both handles are live for
+            // the call (we hold references).
+            unsafe { cb(handle::ctx_ptr(&ctx), handle::session_ptr(sess)) };
+        }
+    }
+
+    /// A session from the host's cache, checked like OpenSSL checks it.
+    fn from_host(&self, ssl: &Arc<Ssl>, key: &[u8]) -> Option<Arc<Session>> {
+        let cb = self.get_cb?;
+        let len = c_int::try_from(key.len()).ok()?;
+        let mut copy: c_int = 1;
+        // SAFETY: the host registered `cb`; `key` is readable for `len`
+        // bytes; `copy` is a valid out-parameter.
+        let p = unsafe { cb(ssl_ptr(ssl), key.as_ptr(), len, &mut copy) };
+        if p.is_null() {
+            return None;
+        }
+        // With copy == 0 the reference the callback returned is ours (what
+        // mod_ssl does); otherwise take one of our own.
+        // SAFETY: `p` is a session handle the callback returned.
+        unsafe {
+            if copy == 0 { Some(Arc::from_raw(p as *const Session)) } else { handle::session_clone(p).ok() }
+        }
+    }
+
+    fn lookup(&self, key: &[u8], take: bool) -> Option<Vec<u8>> {
+        let ssl = scope::current()?;
+        let sid_ctx = ssl.lock().sid_ctx.clone();
+        let sess = match self.internal.as_ref().filter(|_| self.lookup_internal).and_then(|c| c.get(key)) {
+            Some(blob) => Arc::new(Session::new(decode(&blob)?)),
+            None => self.from_host(&ssl, key)?,
+        };
+        let m = sess.meta();
+        if m.id != key || m.value.is_empty() {
+            return None;
+        }
+        if m.sid_ctx != sid_ctx {
+            // OpenSSL: "attempt to reuse session in different context": a miss.
+            return None;
+        }
+        if m.timeout > 0 && now() > m.time.saturating_add(m.timeout) {
+            self.remove(&ssl, &sess);
+            if let Some(c) = &self.internal {
+                c.take(key);
+            }
+            return None;
+        }
+        if take {
+            self.remove(&ssl, &sess);
+            if let Some(c) = &self.internal {
+                c.take(key);
+            }
+        }
+        ssl.set_session(Some(sess));
+        Some(m.value)
+    }
+}
+
+impl StoresServerSessions for SessionStore {
+    fn put(&self, key: Vec<u8>, value: Vec<u8>) -> bool {
+        let Some(ssl) = scope::current() else { return false };
+        let meta = {
+            let g = ssl.lock();
+            Meta {
+                id: key.clone(),
+                sid_ctx: g.sid_ctx.clone(),
+                time: now(),
+                timeout: self.timeout,
+                version: 0,
+                cipher_id: 0,
+                hostname: g.servername.as_ref().and_then(|c| c.to_str().ok()).map(str::to_owned),
+                value,
+            }
+        };
+        let sess = Arc::new(Session::new(meta));
+        ssl.set_session(Some(sess.clone()));
+        if let Some(c) = &self.internal {
+            c.put(key, encode(&sess.meta()));
+        }
+        if let Some(cb) = self.new_cb {
+            let p = crate::ffi::session::hand_out(sess.clone());
+            // SAFETY: the host registered `cb`; it gets one reference, which
+            // it keeps if it returns 1 (OpenSSL's rule) and we release if 0.
+            let kept = unsafe { cb(ssl_ptr(&ssl), p) };
+            if kept == 0 {
+                // SAFETY: the reference handed out above.
+                unsafe { handle::session_free(p) };
+            }
+            let size = encode(&sess.meta()).len();
+            if size > 10240 {
+                warn_once("a session is larger than mod_ssl's 10 KB cache limit and was not cached (client certificate chains are stored in sessions)");
+            }
+        }
+        true
+    }
+
+    fn get(&self, key: &[u8]) -> Option<Vec<u8>> {
+        self.lookup(key, false)
+    }
+
+    fn take(&self, key: &[u8]) -> Option<Vec<u8>> {
+        self.lookup(key, true)
+    }
+
+    fn can_cache(&self) -> bool {
+        self.new_cb.is_some() || self.internal.is_some()
+    }
+}
