@@ -84,7 +84,12 @@ pub fn boundary<R: Failure>(func: &'static CStr, f: impl FnOnce() -> Result<R, E
 /// [`boundary`] with an explicit failure value.
 pub fn boundary_or<R>(func: &'static CStr, fail: R, f: impl FnOnce() -> Result<R, Error>) -> R {
     init_once();
-    match catch_unwind(AssertUnwindSafe(f)) {
+    match catch_unwind(AssertUnwindSafe(|| {
+        if panic_test(func) {
+            panic!("SSLSHIM_PANIC_TEST={}", func.to_string_lossy());
+        }
+        f()
+    })) {
         Ok(Ok(v)) => v,
         Ok(Err(e)) => {
             e.raise(func);
@@ -99,6 +104,17 @@ pub fn boundary_or<R>(func: &'static CStr, fail: R, f: impl FnOnce() -> Result<R
             Error::internal(format!("internal error in sslshim (panic: {what})")).raise(func);
             fail
         }
+    }
+}
+
+/// Test hook: `SSLSHIM_PANIC_TEST=<entry name>` in the environment makes
+/// that entry point panic inside the boundary, to prove a panic never
+/// reaches the host. Read once; costs one comparison per call otherwise.
+fn panic_test(func: &CStr) -> bool {
+    static WHICH: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    match WHICH.get_or_init(|| std::env::var("SSLSHIM_PANIC_TEST").ok()) {
+        Some(w) => w.as_bytes() == func.to_bytes(),
+        None => false,
     }
 }
 
