@@ -15,6 +15,7 @@
 //! `SSLSHIM_KEEP=1` (keep temp dirs and print where they are).
 
 pub mod certs;
+pub mod clientauth;
 pub mod clients;
 pub mod httpd;
 pub mod proc;

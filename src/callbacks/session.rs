@@ -98,6 +98,7 @@ impl SessionStore {
                 c.take(key);
             }
         }
+        ssl.lock().resumed_verify_result = Some(m.verify_result as std::ffi::c_long);
         ssl.set_session(Some(sess));
         Some(m.value)
     }
@@ -116,6 +117,7 @@ impl StoresServerSessions for SessionStore {
                 version: 0,
                 cipher_id: 0,
                 hostname: g.servername.as_ref().and_then(|c| c.to_str().ok()).map(str::to_owned),
+                verify_result: i64::from(g.verify_result),
                 value,
             }
         };
@@ -152,4 +154,28 @@ impl StoresServerSessions for SessionStore {
     fn can_cache(&self) -> bool {
         self.new_cb.is_some() || self.internal.is_some()
     }
+}
+
+/// What the connection being driven puts into a ticket it issues.
+pub fn stamp_now() -> crate::tls::ticket::Stamp {
+    let mut st = crate::tls::ticket::Stamp { issued: now(), ..Default::default() };
+    if let Some(ssl) = scope::current() {
+        let g = ssl.lock();
+        st.verify_result = i64::from(g.verify_result);
+        st.sid_ctx = g.sid_ctx.clone();
+    }
+    st
+}
+
+/// Whether a decrypted ticket may resume on the connection being driven:
+/// only in the session ID context it was issued in (OpenSSL's rule). If it
+/// may, its verify result is restored once the handshake proves resumed.
+pub fn accept_stamp(st: &crate::tls::ticket::Stamp) -> bool {
+    let Some(ssl) = scope::current() else { return false };
+    let mut g = ssl.lock();
+    if g.sid_ctx != st.sid_ctx {
+        return false;
+    }
+    g.resumed_verify_result = Some(st.verify_result as std::ffi::c_long);
+    true
 }

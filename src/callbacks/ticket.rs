@@ -37,10 +37,11 @@ impl ProducesTickets for EvpTicketer {
     }
 
     fn encrypt(&self, plain: &[u8]) -> Option<Vec<u8>> {
-        self.call(true, &crate::tls::ticket::stamp(plain))
+        self.call(true, &crate::tls::ticket::stamp(&super::session::stamp_now(), plain))
     }
 
     fn decrypt(&self, cipher: &[u8]) -> Option<Vec<u8>> {
-        crate::tls::ticket::unstamp(&self.call(false, cipher)?, self.lifetime)
+        let (st, plain) = crate::tls::ticket::unstamp(&self.call(false, cipher)?, self.lifetime)?;
+        super::session::accept_stamp(&st).then_some(plain)
     }
 }

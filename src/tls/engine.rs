@@ -562,6 +562,11 @@ fn finish(ssl: &Arc<Ssl>, conn: &Connection) {
         g.facts.alpn = conn.alpn_protocol().map(<[u8]>::to_vec);
         g.facts.group = conn.negotiated_key_exchange_group().map(|k| k.name());
         g.facts.resumed = conn.handshake_kind() == Some(HandshakeKind::Resumed);
+        if let Some(v) = g.resumed_verify_result.take() {
+            if g.facts.resumed {
+                g.verify_result = v;
+            }
+        }
         if g.facts.peer_chain.is_empty() {
             if let Some(certs) = conn.peer_certificates() {
                 g.facts.peer_chain = certs.iter().filter_map(|c| X509::from_der(c)).collect();
@@ -594,6 +599,7 @@ fn finish(ssl: &Arc<Ssl>, conn: &Connection) {
                     version,
                     cipher_id,
                     hostname: host,
+                    verify_result: i64::from(g.verify_result),
                     value: Vec::new(),
                 })));
             }

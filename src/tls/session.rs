@@ -23,6 +23,9 @@ pub struct Meta {
     pub version: u16,
     pub cipher_id: u32,
     pub hostname: Option<String>,
+    /// The peer verification result of the handshake that made the session
+    /// (`SSL_get_verify_result` after resuming, as OpenSSL restores it).
+    pub verify_result: i64,
     /// rustls' opaque resumption value (server side), or empty.
     pub value: Vec<u8>,
 }
@@ -74,9 +77,9 @@ impl Session {
     }
 }
 
-const MAGIC: &[u8; 8] = b"SSLSHIM\x01";
+const MAGIC: &[u8; 8] = b"SSLSHIM\x02";
 
-/// Version 1 layout: magic, then length-prefixed fields (u16 lengths,
+/// Version 2 layout: magic, then length-prefixed fields (u16 lengths,
 /// big-endian numbers).
 pub fn encode(m: &Meta) -> Vec<u8> {
     let mut out = Vec::with_capacity(64 + m.value.len());
@@ -87,6 +90,7 @@ pub fn encode(m: &Meta) -> Vec<u8> {
     out.extend_from_slice(&m.timeout.to_be_bytes());
     out.extend_from_slice(&m.version.to_be_bytes());
     out.extend_from_slice(&m.cipher_id.to_be_bytes());
+    out.extend_from_slice(&m.verify_result.to_be_bytes());
     put(&mut out, m.hostname.as_deref().unwrap_or("").as_bytes());
     put(&mut out, &m.value);
     out
@@ -121,13 +125,14 @@ pub fn decode(mut b: &[u8]) -> Option<Meta> {
     let timeout = i64::from_be_bytes(take(&mut b, 8)?.try_into().ok()?);
     let version = u16::from_be_bytes(take(&mut b, 2)?.try_into().ok()?);
     let cipher_id = u32::from_be_bytes(take(&mut b, 4)?.try_into().ok()?);
+    let verify_result = i64::from_be_bytes(take(&mut b, 8)?.try_into().ok()?);
     let host = field(&mut b)?;
     let value = field(&mut b)?;
     if !b.is_empty() || id.len() > 32 || sid_ctx.len() > 32 {
         return None;
     }
     let hostname = if host.is_empty() { None } else { Some(String::from_utf8(host).ok()?) };
-    Some(Meta { id, sid_ctx, time, timeout, version, cipher_id, hostname, value })
+    Some(Meta { id, sid_ctx, time, timeout, version, cipher_id, hostname, verify_result, value })
 }
 
 #[cfg(test)]
@@ -136,7 +141,7 @@ mod tests {
 
     #[test]
     fn round_trip() {
-        let m = Meta { id: vec![1; 32], sid_ctx: b"ctx".to_vec(), time: 5, timeout: 300, version: 0x0303, cipher_id: 0x0300C02F, hostname: Some("a.test".into()), value: vec![9; 100] };
+        let m = Meta { id: vec![1; 32], sid_ctx: b"ctx".to_vec(), time: 5, timeout: 300, version: 0x0303, cipher_id: 0x0300C02F, hostname: Some("a.test".into()), verify_result: 19, value: vec![9; 100] };
         assert_eq!(decode(&encode(&m)), Some(m));
     }
 

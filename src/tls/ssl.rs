@@ -119,6 +119,9 @@ pub struct Inner {
     /// `SSL_renegotiate` was refused: the handshake it asked for must be
     /// seen to fail (`SSL_is_init_finished` 0) until the next `SSL_accept`.
     pub reneg_refused: bool,
+    /// The verify result stored with a session being resumed; applied when
+    /// the handshake turns out resumed.
+    pub resumed_verify_result: Option<c_long>,
     /// The client signalled RFC 5746 (renegotiation_info or the SCSV).
     pub peer_secure_reneg: bool,
     pub handed: Handed,
@@ -170,6 +173,7 @@ impl Ssl {
             status_type: -1,
             peer_secure_reneg: false,
             reneg_refused: false,
+            resumed_verify_result: None,
             handed: Handed::default(),
             session: None,
             engine: Some(Box::new(Engine::new())),

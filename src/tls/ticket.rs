@@ -26,26 +26,42 @@ pub struct EpochTicketer {
     master: [u8; 32],
 }
 
-/// Prefixes the ticket plaintext with its issue time, so that opening can
-/// enforce the session timeout (`SSLSessionCacheTimeout`) as OpenSSL does.
-pub fn stamp(plain: &[u8]) -> Vec<u8> {
-    let mut v = Vec::with_capacity(8 + plain.len());
-    v.extend_from_slice(&super::session::now().to_be_bytes());
+/// What a ticket carries besides rustls' session value: OpenSSL keeps these
+/// in the session it seals, and checks/restores them on resumption.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Stamp {
+    pub issued: i64,
+    pub verify_result: i64,
+    pub sid_ctx: Vec<u8>,
+}
+
+/// `issued (8) | verify_result (8) | sid_ctx length (1) | sid_ctx | plain`.
+pub fn stamp(st: &Stamp, plain: &[u8]) -> Vec<u8> {
+    let ctx = &st.sid_ctx[..st.sid_ctx.len().min(32)];
+    let mut v = Vec::with_capacity(17 + ctx.len() + plain.len());
+    v.extend_from_slice(&st.issued.to_be_bytes());
+    v.extend_from_slice(&st.verify_result.to_be_bytes());
+    v.push(ctx.len() as u8);
+    v.extend_from_slice(ctx);
     v.extend_from_slice(plain);
     v
 }
 
-/// The plaintext of a stamped ticket no older than `lifetime` seconds.
-pub fn unstamp(data: &[u8], lifetime: u32) -> Option<Vec<u8>> {
+/// Splits a stamped plaintext; `None` if malformed or older than `lifetime`.
+pub fn unstamp(data: &[u8], lifetime: u32) -> Option<(Stamp, Vec<u8>)> {
     let issued = i64::from_be_bytes(data.get(..8)?.try_into().ok()?);
+    let verify_result = i64::from_be_bytes(data.get(8..16)?.try_into().ok()?);
+    let n = usize::from(*data.get(16)?);
+    let sid_ctx = data.get(17..17 + n)?.to_vec();
     let age = super::session::now() - issued;
     if age < -60 || age > i64::from(lifetime) {
         return None;
     }
-    Some(data[8..].to_vec())
+    Some((Stamp { issued, verify_result, sid_ctx }, data[17 + n..].to_vec()))
 }
 
-/// The context's ticketer with the context's session timeout.
+/// The context's ticketer with the context's session timeout; the
+/// connection-dependent parts go through `callbacks::session`.
 #[derive(Debug)]
 pub struct Timed {
     pub inner: std::sync::Arc<EpochTicketer>,
@@ -60,10 +76,11 @@ impl ProducesTickets for Timed {
         self.lifetime
     }
     fn encrypt(&self, plain: &[u8]) -> Option<Vec<u8>> {
-        self.inner.encrypt(&stamp(plain))
+        self.inner.encrypt(&stamp(&crate::callbacks::session::stamp_now(), plain))
     }
     fn decrypt(&self, cipher: &[u8]) -> Option<Vec<u8>> {
-        unstamp(&self.inner.decrypt(cipher)?, self.lifetime)
+        let (st, plain) = unstamp(&self.inner.decrypt(cipher)?, self.lifetime)?;
+        crate::callbacks::session::accept_stamp(&st).then_some(plain)
     }
 }
 
@@ -167,12 +184,12 @@ mod tests {
     }
 
     #[test]
-    fn stamps_expire() {
-        let t = Timed { inner: std::sync::Arc::new(EpochTicketer::new().unwrap()), lifetime: 300 };
-        assert_eq!(t.decrypt(&t.encrypt(b"v").unwrap()).unwrap(), b"v");
-        let mut old = stamp(b"v");
-        old[..8].copy_from_slice(&(crate::tls::session::now() - 301).to_be_bytes());
-        assert!(unstamp(&old, 300).is_none());
+    fn stamps_round_trip_and_expire() {
+        let st = Stamp { issued: crate::tls::session::now(), verify_result: 19, sid_ctx: b"vhost-a".to_vec() };
+        let (back, plain) = unstamp(&stamp(&st, b"v"), 300).unwrap();
+        assert_eq!((back, plain.as_slice()), (st.clone(), &b"v"[..]));
+        let old = Stamp { issued: st.issued - 301, ..st };
+        assert!(unstamp(&stamp(&old, b"v"), 300).is_none());
         assert!(unstamp(b"short", 300).is_none());
     }
 
