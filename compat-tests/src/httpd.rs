@@ -82,6 +82,7 @@ pub struct HttpdBuilder {
     port: Option<u16>,
     startup_timeout: Duration,
     die_with_thread: bool,
+    env: Vec<(String, String)>,
 }
 
 impl Default for HttpdBuilder {
@@ -101,6 +102,7 @@ impl Default for HttpdBuilder {
             port: None,
             startup_timeout: Duration::from_secs(15),
             die_with_thread: true,
+            env: Vec::new(),
         }
     }
 }
@@ -188,6 +190,14 @@ impl HttpdBuilder {
     /// killed test processes: PR_SET_PDEATHSIG). Turn off for a server shared across threads.
     pub fn die_with_thread(mut self, on: bool) -> Self {
         self.die_with_thread = on;
+        self
+    }
+
+    /// An extra environment variable for apache2 (e.g. `SSLKEYLOGFILE`); set after the
+    /// defaults of [`apache_command`], so it may override them.
+    pub fn env(mut self, key: &str, value: impl AsRef<std::ffi::OsStr>) -> Self {
+        self.env
+            .push((key.into(), value.as_ref().to_string_lossy().into_owned()));
         self
     }
 
@@ -365,6 +375,9 @@ impl HttpdBuilder {
             .map_err(|e| StartError::Setup(e.to_string()))?;
         let mut cmd = apache_command(self.mode, &self.lib_dir, &conf);
         cmd.arg("-DFOREGROUND");
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
         cmd.stdin(Stdio::null())
             .stdout(out)
             .stderr(err)

@@ -90,14 +90,25 @@ pub struct ClientVerifier {
     mandatory: bool,
     hints: Vec<DistinguishedName>,
     algs: WebPkiSupportedAlgorithms,
+    /// `SignatureAlgorithms`/`ClientSignatureAlgorithms`: the only schemes
+    /// asked for and accepted in the client's CertificateVerify.
+    allowed: Option<Vec<SignatureScheme>>,
 }
 
 impl ClientVerifier {
-    pub fn new(mandatory: bool, client_ca: &[Vec<u8>], algs: WebPkiSupportedAlgorithms) -> Self {
+    pub fn new(mandatory: bool, client_ca: &[Vec<u8>], algs: WebPkiSupportedAlgorithms, allowed: Option<Vec<SignatureScheme>>) -> Self {
         ClientVerifier {
             mandatory,
             hints: client_ca.iter().map(|d| DistinguishedName::from(d.clone())).collect(),
             algs,
+            allowed,
+        }
+    }
+
+    fn check_scheme(&self, dss: &DigitallySignedStruct) -> Result<(), Error> {
+        match &self.allowed {
+            Some(a) if !a.contains(&dss.scheme) => Err(Error::PeerMisbehaved(rustls::PeerMisbehaved::SignedHandshakeWithUnadvertisedSigScheme)),
+            _ => Ok(()),
         }
     }
 }
@@ -123,15 +134,21 @@ impl ClientCertVerifier for ClientVerifier {
     }
 
     fn verify_tls12_signature(&self, message: &[u8], cert: &CertificateDer<'_>, dss: &DigitallySignedStruct) -> Result<HandshakeSignatureValid, Error> {
+        self.check_scheme(dss)?;
         verify_tls12_signature(message, cert, dss, &self.algs)
     }
 
     fn verify_tls13_signature(&self, message: &[u8], cert: &CertificateDer<'_>, dss: &DigitallySignedStruct) -> Result<HandshakeSignatureValid, Error> {
+        self.check_scheme(dss)?;
         verify_tls13_signature(message, cert, dss, &self.algs)
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.algs.supported_schemes()
+        let all = self.algs.supported_schemes();
+        match &self.allowed {
+            Some(a) => a.iter().copied().filter(|s| all.contains(s)).collect(),
+            None => all,
+        }
     }
 }
 

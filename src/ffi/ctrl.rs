@@ -60,6 +60,8 @@ pub const SSL_CTRL_CHAIN_CERT: c_int = 89;
 pub const SSL_CTRL_GET_GROUPS: c_int = 90;
 pub const SSL_CTRL_SET_GROUPS: c_int = 91;
 pub const SSL_CTRL_SET_GROUPS_LIST: c_int = 92;
+pub const SSL_CTRL_SET_SIGALGS_LIST: c_int = 98;
+pub const SSL_CTRL_SET_CLIENT_SIGALGS_LIST: c_int = 102;
 pub const SSL_CTRL_GET_RAW_CIPHERLIST: c_int = 110;
 pub const SSL_CTRL_GET_CHAIN_CERTS: c_int = 115;
 pub const SSL_CTRL_SELECT_CURRENT_CERT: c_int = 116;
@@ -244,6 +246,13 @@ fn ctx_ctrl(ctx: &Arc<Ctx>, cmd: c_int, larg: c_long, parg: *mut c_void) -> Resu
             let list = unsafe { super::cstr(parg as *const c_char) }?;
             let g = set_groups_list(list)?;
             ctx.update(|s| s.groups = Some(g));
+            Ok(1)
+        }
+        SSL_CTRL_SET_SIGALGS_LIST | SSL_CTRL_SET_CLIENT_SIGALGS_LIST => {
+            // SAFETY: a C string per the macro.
+            let list = unsafe { super::cstr(parg as *const c_char) }?;
+            let l = crate::tls::sigalgs::parse_list(list).map_err(|e| Error::ssl(SSL_R_BAD_VALUE).with_detail(e))?;
+            ctx.update(|s| if cmd == SSL_CTRL_SET_SIGALGS_LIST { s.sigalgs = Some(l) } else { s.client_sigalgs = Some(l) });
             Ok(1)
         }
         // DH parameters and ECDH curves: rustls has no FFDHE and picks ECDHE

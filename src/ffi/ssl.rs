@@ -467,6 +467,13 @@ pub unsafe extern "C" fn SSL_state_string_long(s: *const ssl_st) -> *const c_cha
     entry!(SSL_state_string_long, {
         // SAFETY: live handle per the caller.
         let ssl = unsafe { handle::ssl(s) }?;
+        {
+            let g = ssl.lock();
+            if let Some(t) = &g.state_text {
+                // Valid while the info callback that reads it runs.
+                return Ok(t.as_ptr());
+            }
+        }
         Ok(match ssl.handshake_state() {
             HsState::Before => c"before SSL initialization",
             HsState::InHandshake => c"SSL negotiation in progress (rustls)",

@@ -122,13 +122,18 @@ pub struct ServerKey {
 
 /// Builds the rustls form of every complete slot. A key that cannot be
 /// used (unsupported type, not exportable) is reported in `problems`.
-pub fn build_server_keys(certs: &Certs, provider: &CryptoProvider, problems: &mut Vec<String>) -> Vec<ServerKey> {
+pub fn build_server_keys(certs: &Certs, provider: &CryptoProvider, sigalgs: Option<&[rustls::SignatureScheme]>, problems: &mut Vec<String>) -> Vec<ServerKey> {
     let mut out = Vec::new();
     for (i, s) in certs.complete() {
         let (Some(cert), Some(key)) = (&s.cert, &s.key) else { continue };
         let chain = if s.chain.is_empty() { &certs.extra_chain } else { &s.chain };
         match certified_key(cert, chain, key, provider) {
-            Ok(ck) => out.push(ServerKey { slot: i, key_type: key.key_type(), cert: cert.clone(), certified: Arc::new(ck) }),
+            Ok(mut ck) => {
+                if let Some(allowed) = sigalgs {
+                    ck.key = Arc::new(super::sigalgs::Restricted { inner: ck.key.clone(), allowed: allowed.to_vec() });
+                }
+                out.push(ServerKey { slot: i, key_type: key.key_type(), cert: cert.clone(), certified: Arc::new(ck) })
+            }
             Err(e) => problems.push(format!("certificate slot {i} ({}): {e}", key.key_type().name())),
         }
     }

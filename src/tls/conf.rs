@@ -294,7 +294,8 @@ fn apply(ctx: &Arc<Ctx>, cmd: Cmd, name: &str, value: &str) -> Result<()> {
             return Err(Error::ssl(crate::libcrypto::sys::ERR_R_SHOULD_NOT_HAVE_BEEN_CALLED).with_detail("file command handled by the C layer"));
         }
         Cmd::SignatureAlgorithms | Cmd::ClientSignatureAlgorithms => {
-            return Err(Error::unsupported(format!("SSL_CONF {name} (signature algorithm restriction)")));
+            let list = super::sigalgs::parse_list(value).map_err(|e| bad(name, value, e))?;
+            ctx.update(|s| if cmd == Cmd::SignatureAlgorithms { s.sigalgs = Some(list) } else { s.client_sigalgs = Some(list) });
         }
         Cmd::ServerInfoFile => return Err(Error::unsupported("SSL_CONF ServerInfoFile (custom extensions)")),
         Cmd::RecordPadding => return Err(Error::unsupported("SSL_CONF RecordPadding")),
@@ -358,6 +359,9 @@ mod tests {
         assert!(matches!(c.cmd("Protocol", Some("-ALL,TLSv1.2")), Ok(CmdResult::Used)));
         let o = ctx.settings().options;
         assert!(o & SSL_OP_NO_TLSV1_3 != 0 && o & SSL_OP_NO_TLSV1_2 == 0);
+        assert!(matches!(c.cmd("SignatureAlgorithms", Some("ECDSA+SHA256:RSA-PSS+SHA256")), Ok(CmdResult::Used)));
+        assert_eq!(ctx.settings().sigalgs.as_ref().unwrap().len(), 2);
+        assert!(c.cmd("SignatureAlgorithms", Some("RSA+MD5")).is_err());
         assert!(matches!(c.cmd("Bogus", Some("x")), Ok(CmdResult::Unknown)));
         assert!(matches!(c.cmd("CipherString", None), Ok(CmdResult::MissingValue)));
     }

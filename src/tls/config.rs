@@ -114,6 +114,8 @@ pub struct Built {
     pub min_version: c_int,
     pub max_version: c_int,
     pub num_tickets: usize,
+    pub sigalgs: Option<Vec<rustls::SignatureScheme>>,
+    pub client_sigalgs: Option<Vec<rustls::SignatureScheme>>,
     ticketer: Arc<dyn ProducesTickets>,
     sessions: Arc<dyn StoresServerSessions>,
     server_configs: Mutex<HashMap<Variant, Arc<ServerConfig>>>,
@@ -134,7 +136,7 @@ impl Built {
         let s = ctx.settings();
         let provider = provider_for(&s.tls13_suites, &s.cipher_list, s.groups.as_deref());
         let mut problems = s.notes.clone();
-        let server_keys = build_server_keys(&s.certs, &provider, &mut problems);
+        let server_keys = build_server_keys(&s.certs, &provider, s.sigalgs.as_deref(), &mut problems);
         // OpenSSL's server session cache: off, internal, and/or the host's
         // callbacks (mod_ssl's SSLSessionCache).
         let sessions: Arc<dyn StoresServerSessions> = if s.sess_cache_mode & SSL_SESS_CACHE_SERVER != 0 {
@@ -169,6 +171,8 @@ impl Built {
             min_version: s.min_version,
             max_version: s.max_version,
             num_tickets: s.num_tickets,
+            sigalgs: s.sigalgs.clone(),
+            client_sigalgs: s.client_sigalgs.clone(),
             ticketer,
             sessions,
             server_configs: Mutex::new(HashMap::new()),
@@ -200,6 +204,7 @@ impl Built {
                 class == VerifyClass::Required,
                 &self.client_ca,
                 self.provider.signature_verification_algorithms,
+                self.client_sigalgs.clone().or_else(|| self.sigalgs.clone()),
             )),
         };
         let resolver = Arc::new(SlotResolver { keys: self.server_keys.clone() });

@@ -89,6 +89,10 @@ pub struct Settings {
     /// Key exchange groups in preference order; `None` = rustls' default
     /// (X25519MLKEM768 first).
     pub groups: Option<Vec<NamedGroup>>,
+    /// Signature schemes we sign with and accept (`SignatureAlgorithms`).
+    pub sigalgs: Option<Vec<rustls::SignatureScheme>>,
+    /// Schemes asked of clients in CertificateRequest (`ClientSignatureAlgorithms`).
+    pub client_sigalgs: Option<Vec<rustls::SignatureScheme>>,
     pub certs: Certs,
     pub verify: Verify,
     pub store: Store,
@@ -145,6 +149,8 @@ impl Ctx {
                 .map(|l| l.suites)
                 .unwrap_or_default(),
             groups: None,
+            sigalgs: None,
+            client_sigalgs: None,
             certs: Certs::default(),
             verify: Verify::default(),
             store,

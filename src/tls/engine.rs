@@ -116,6 +116,11 @@ impl Engine {
     /// Marks the connection failed after a fatal error.
     fn fail(&mut self, ssl: &Arc<Ssl>, stop: Stop) -> Stop {
         if let Stop::Fatal(e) = &stop {
+            // Alerts the peer sent us are reported as OpenSSL does (reason
+            // 1000 + alert): tell the info callback too.
+            if e.reason > 1000 && e.reason < 1256 {
+                ssl.info(SSL_CB_READ_ALERT, (2 << 8) | (e.reason - 1000));
+            }
             self.fatal = Some(e.clone());
             let was_handshaking = !matches!(self.conn, Conn::Tls(ref c) if !c.is_handshaking());
             self.conn = Conn::Dead;
@@ -426,6 +431,9 @@ fn eof_stop(ended: Option<ReadOutcome>, io: &Io, ssl: &Arc<Ssl>) -> Stop {
 fn send_plain_alert(wbio: &Bio, desc: u8) {
     let _ = wbio.write(&[21, 3, 3, 0, 2, 2, desc]);
     let _ = wbio.flush();
+    if let Some(ssl) = callbacks::scope::current() {
+        ssl.info(SSL_CB_WRITE_ALERT, (2 << 8) | c_int::from(desc));
+    }
 }
 
 /// The ClientHello is in: run the host's callbacks in OpenSSL's order
@@ -445,6 +453,9 @@ fn on_client_hello(ssl: &Arc<Ssl>, io: &Io, accepted: Accepted, raw: &[u8], wbio
         send_plain_alert(wbio, desc);
         Stop::Fatal(e)
     };
+
+    let lp = SSL_CB_ACCEPT_LOOP;
+    ssl.info_state(lp, 1, "SSLv3/TLS read client hello");
 
     // 1. client hello callback (mod_ssl switches the vhost here).
     let initial = ssl.ctx();
@@ -504,6 +515,23 @@ fn on_client_hello(ssl: &Arc<Ssl>, io: &Io, accepted: Accepted, raw: &[u8], wbio
     if built.server_keys.is_empty() && ssl.own_server_keys().is_none() {
         let detail = if built.problems.is_empty() { "no certificate and key configured".to_string() } else { built.problems.join("; ") };
         return Err(fatal(SSL_AD_HANDSHAKE_FAILURE, Error::ssl(SSL_R_NO_CERTIFICATE_ASSIGNED).with_detail(detail)));
+    }
+
+    // No certificate can sign with anything the client accepts: fail the
+    // way OpenSSL does (handshake_failure) rather than rustls' access_denied.
+    {
+        let own = ssl.own_server_keys();
+        let keys: &[super::cert::ServerKey] = match &own {
+            Some(k) if !k.is_empty() => k,
+            _ => &built.server_keys,
+        };
+        let offered = accepted.client_hello().signature_schemes().to_vec();
+        if !keys.is_empty() && !keys.iter().any(|k| k.certified.key.choose_scheme(&offered).is_some()) {
+            return Err(fatal(
+                SSL_AD_HANDSHAKE_FAILURE,
+                Error::ssl(SSL_R_NO_SHARED_SIGNATURE_ALGORITHMS).with_detail("no certificate can sign with the client's signature algorithms"),
+            ));
+        }
     }
 
     // 5. continue with rustls (the certificate resolver runs in here).
@@ -605,6 +633,22 @@ fn finish(ssl: &Arc<Ssl>, conn: &Connection) {
             }
         }
     }
+    let summary = {
+        let g = ssl.lock();
+        format!(
+            "SSL negotiation finished successfully ({}, {}, key exchange {}{})",
+            match g.facts.version {
+                Some(rustls::ProtocolVersion::TLSv1_3) => "TLSv1.3",
+                Some(rustls::ProtocolVersion::TLSv1_2) => "TLSv1.2",
+                _ => "?",
+            },
+            g.facts.cipher.map_or("?", |c| c.name),
+            g.facts.group.map_or("none".into(), super::groups::name),
+            if g.facts.resumed { ", resumed" } else { "" },
+        )
+    };
+    let lp = if ssl.side() == Some(Side::Server) { SSL_CB_ACCEPT_LOOP } else { SSL_CB_CONNECT_LOOP };
+    ssl.info_state(lp, 1, &summary);
     ssl.info(SSL_CB_HANDSHAKE_DONE, 1);
     let exit = if ssl.side() == Some(Side::Server) { SSL_CB_ACCEPT_EXIT } else { SSL_CB_CONNECT_EXIT };
     ssl.info(exit, 1);

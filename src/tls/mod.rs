@@ -13,5 +13,6 @@ pub mod groups;
 pub mod hello;
 pub mod log;
 pub mod session;
+pub mod sigalgs;
 pub mod ssl;
 pub mod ticket;

@@ -122,6 +122,9 @@ pub struct Inner {
     /// The verify result stored with a session being resumed; applied when
     /// the handshake turns out resumed.
     pub resumed_verify_result: Option<c_long>,
+    /// `SSL_state_string_long` while an info callback runs (set for the
+    /// event, then cleared), so mod_ssl's trace log shows what happened.
+    pub state_text: Option<CString>,
     /// The client signalled RFC 5746 (renegotiation_info or the SCSV).
     pub peer_secure_reneg: bool,
     pub handed: Handed,
@@ -174,6 +177,7 @@ impl Ssl {
             peer_secure_reneg: false,
             reneg_refused: false,
             resumed_verify_result: None,
+            state_text: None,
             handed: Handed::default(),
             session: None,
             engine: Some(Box::new(Engine::new())),
@@ -211,7 +215,7 @@ impl Ssl {
         }
         let built = g.ctx.clone().built();
         let mut problems = Vec::new();
-        let keys = Arc::new(build_server_keys(certs, &built.provider, &mut problems));
+        let keys = Arc::new(build_server_keys(certs, &built.provider, built.sigalgs.as_deref(), &mut problems));
         for p in problems {
             log::warn!("sslshim: {p}");
         }
@@ -348,6 +352,20 @@ impl Ssl {
 
     pub fn last(&self) -> Last {
         self.lock().last
+    }
+
+    /// An info callback event with a state text for its duration.
+    pub fn info_state(self: &Arc<Self>, where_: c_int, ret: c_int, text: &str) {
+        let has_cb = {
+            let g = self.lock();
+            g.info_cb.is_some() || g.ctx.settings().cbs.info.is_some()
+        };
+        if !has_cb {
+            return;
+        }
+        self.lock().state_text = CString::new(text).ok();
+        self.info(where_, ret);
+        self.lock().state_text = None;
     }
 
     /// Calls the info callback (the connection's own, else its context's).
