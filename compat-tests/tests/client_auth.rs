@@ -452,7 +452,11 @@ fn run_cases(pair: &Pair, r: &mut Report, cases: &[Case]) {
             }
         }
         if let Some(check) = &c.check {
-            for (m, a) in [(Mode::System, &sys), (Mode::Shim, &shim)] {
+            for (m, a, e) in [(Mode::System, &sys, c.system), (Mode::Shim, &shim, c.shim)] {
+                if e == Expect::Record {
+                    // Only recorded (a documented difference): nothing to check.
+                    continue;
+                }
                 for e in check(m, a) {
                     r.fail(format!("{label} [{m}]: {e}"));
                 }
@@ -631,11 +635,21 @@ fn optional_no_ca_client_certificates() {
     let mut r = Report::new("SSLVerifyClient optional_no_ca");
     let mut cases = Vec::new();
     for v in VERSIONS {
+        // mod_ssl's verify callback forgives the unknown issuer (verify_info = GENEROUS) but
+        // X509_verify_cert's error (21) stays the connection's verify result. Over TLS 1.2
+        // ssl_hook_Access_classic calls SSL_set_verify_result(ssl, X509_V_OK) on every
+        // request, so SSL_CLIENT_VERIFY reads GENEROUS; ssl_hook_Access_modern (TLS 1.3) does
+        // not, so OpenSSL's own mod_ssl reports FAILED:... there. Same in both modes.
+        let verify = if v == V12 {
+            "GENEROUS"
+        } else {
+            "FAILED:unable to verify the first certificate"
+        };
         cases.push(
             Case::new(NOCA, Some("stranger"), v)
                 .expect(OK)
                 .check(env_is(&[
-                    ("SSL_CLIENT_VERIFY", "GENEROUS".into()),
+                    ("SSL_CLIENT_VERIFY", verify.into()),
                     ("SSL_CLIENT_S_DN_CN", "stranger".into()),
                     ("SSL_CLIENT_I_DN", p.x509_field("stranger", "-issuer")),
                     ("SSL_CLIENT_CERT", p.pem("stranger")),

@@ -154,10 +154,15 @@ impl io::Read for BioReader<'_> {
 /// `io::Write` over a BIO for rustls' `write_tls`. Several queued TLS
 /// records are coalesced into one `BIO_write` (mod_ssl turns every write
 /// into a bucket passed down httpd's filter chain, so fewer is cheaper).
+/// The coalescing buffer is per thread, not per connection, so an idle
+/// connection holds none of it.
 pub struct BioWriter<'a> {
     pub bio: &'a Bio,
-    pub scratch: &'a mut Vec<u8>,
     pub written: usize,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
 }
 
 const COALESCE_LIMIT: usize = 64 * 1024;
@@ -177,14 +182,19 @@ impl io::Write for BioWriter<'_> {
                 None => Ok(0),
             };
         }
-        self.scratch.clear();
+        // Taken out of the thread-local for the call: a BIO that re-enters
+        // the library on this thread finds an empty buffer of its own.
+        let mut scratch = SCRATCH.with(|c| c.take());
+        scratch.clear();
         for b in bufs {
-            if !self.scratch.is_empty() && self.scratch.len() + b.len() > COALESCE_LIMIT {
+            if !scratch.is_empty() && scratch.len() + b.len() > COALESCE_LIMIT {
                 break;
             }
-            self.scratch.extend_from_slice(b);
+            scratch.extend_from_slice(b);
         }
-        let n = self.bio.write(self.scratch)?;
+        let r = self.bio.write(&scratch);
+        SCRATCH.with(|c| c.set(scratch));
+        let n = r?;
         self.written += n;
         Ok(n)
     }

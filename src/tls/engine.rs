@@ -89,7 +89,6 @@ pub struct Engine {
     ended: Option<ReadOutcome>,
     /// Sticky fatal error: later calls fail the same way.
     fatal: Option<Error>,
-    scratch: Vec<u8>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -106,7 +105,7 @@ impl Default for Engine {
 
 impl Engine {
     pub fn new() -> Engine {
-        Engine { conn: Conn::Fresh, pending_write: 0, need_flush: false, ended: None, fatal: None, scratch: Vec::new() }
+        Engine { conn: Conn::Fresh, pending_write: 0, need_flush: false, ended: None, fatal: None }
     }
 
     fn sticky(&self) -> Stop {
@@ -184,7 +183,7 @@ impl Engine {
                         Ok(None) => {}
                         Ok(Some(accepted)) => {
                             let raw = std::mem::take(raw);
-                            let conn = on_client_hello(ssl, io, accepted, &raw, wbio, &mut self.scratch)?;
+                            let conn = on_client_hello(ssl, io, accepted, &raw, wbio)?;
                             self.conn = Conn::Tls(Box::new(conn));
                         }
                         Err((err, mut alert)) => {
@@ -204,7 +203,7 @@ impl Engine {
                                 send_plain_alert(wbio, 22);
                                 return Err(Stop::Fatal(Error::from_rustls(&err)));
                             }
-                            let mut w = BioWriter { bio: wbio, scratch: &mut self.scratch, written: 0 };
+                            let mut w = BioWriter { bio: wbio, written: 0 };
                             let _ = alert.write_all(&mut w);
                             let _ = wbio.flush();
                             return Err(Stop::Fatal(Error::from_rustls(&err)));
@@ -212,7 +211,7 @@ impl Engine {
                     }
                 }
                 Conn::Tls(conn) => {
-                    flush_tls(conn, wbio, &mut self.scratch, &mut self.need_flush, true)?;
+                    flush_tls(conn, wbio, &mut self.need_flush, true)?;
                     if !conn.is_handshaking() {
                         finish(ssl, conn);
                         return Ok(());
@@ -220,7 +219,7 @@ impl Engine {
                     if self.ended.is_some() {
                         return Err(eof_stop(self.ended, io, ssl));
                     }
-                    read_more(conn, rbio, wbio, &mut self.scratch, &mut self.ended)?;
+                    read_more(conn, rbio, wbio, &mut self.ended)?;
                 }
                 Conn::Dead => return Err(self.sticky()),
             }
@@ -272,11 +271,11 @@ impl Engine {
                 Err(e) => return Err(Stop::Syscall(e.to_string())),
             }
             // Answer anything the peer's records asked for (key updates).
-            flush_tls(conn, wbio, &mut self.scratch, &mut self.need_flush, false)?;
+            flush_tls(conn, wbio, &mut self.need_flush, false)?;
             if self.ended.is_some() {
                 return Err(eof_stop(self.ended, io, ssl));
             }
-            read_more(conn, rbio, wbio, &mut self.scratch, &mut self.ended)?;
+            read_more(conn, rbio, wbio, &mut self.ended)?;
         }
     }
 
@@ -287,7 +286,7 @@ impl Engine {
         let Conn::Tls(conn) = &mut self.conn else { return Err(self.sticky()) };
         // Complete an interrupted write: its bytes are already in rustls.
         let mut done = std::mem::take(&mut self.pending_write);
-        if let Err(s) = flush_tls(conn, wbio, &mut self.scratch, &mut self.need_flush, false) {
+        if let Err(s) = flush_tls(conn, wbio, &mut self.need_flush, false) {
             self.pending_write = done;
             return Err(s);
         }
@@ -300,7 +299,7 @@ impl Engine {
                 Err(e) => return Err(Stop::Fatal(Error::internal(format!("rustls refused data: {e}")))),
             };
             done += n;
-            match flush_tls(conn, wbio, &mut self.scratch, &mut self.need_flush, false) {
+            match flush_tls(conn, wbio, &mut self.need_flush, false) {
                 Ok(()) => {}
                 Err(Stop::WantWrite) if done > 0 => {
                     // The bytes are taken; the retry reports them.
@@ -329,9 +328,9 @@ impl Engine {
         if flags & SSL_SENT_SHUTDOWN == 0 {
             ssl.lock().shutdown |= SSL_SENT_SHUTDOWN;
             conn.send_close_notify();
-            flush_tls(conn, wbio, &mut self.scratch, &mut self.need_flush, true)?;
+            flush_tls(conn, wbio, &mut self.need_flush, true)?;
         } else if conn.wants_write() || self.need_flush {
-            flush_tls(conn, wbio, &mut self.scratch, &mut self.need_flush, true)?;
+            flush_tls(conn, wbio, &mut self.need_flush, true)?;
         } else if flags & SSL_RECEIVED_SHUTDOWN == 0 {
             // Wait for the peer's close_notify, discarding data.
             loop {
@@ -348,7 +347,7 @@ impl Engine {
                 if self.ended.is_some() {
                     return Err(Stop::Syscall("EOF while waiting for close_notify".into()));
                 }
-                read_more(conn, rbio, wbio, &mut self.scratch, &mut self.ended)?;
+                read_more(conn, rbio, wbio, &mut self.ended)?;
             }
         }
         let flags = ssl.lock().shutdown;
@@ -371,9 +370,9 @@ impl Engine {
 
 /// Writes everything rustls has queued, then `BIO_flush` if `flush` and
 /// anything was written (or a flush is still owed).
-fn flush_tls(conn: &mut Connection, wbio: &Bio, scratch: &mut Vec<u8>, need_flush: &mut bool, flush: bool) -> R<()> {
+fn flush_tls(conn: &mut Connection, wbio: &Bio, need_flush: &mut bool, flush: bool) -> R<()> {
     while conn.wants_write() {
-        let mut w = BioWriter { bio: wbio, scratch, written: 0 };
+        let mut w = BioWriter { bio: wbio, written: 0 };
         match conn.write_tls(&mut w) {
             Ok(0) => break,
             Ok(_) => *need_flush |= flush,
@@ -393,21 +392,20 @@ fn flush_tls(conn: &mut Connection, wbio: &Bio, scratch: &mut Vec<u8>, need_flus
 
 /// Reads what the BIO has and lets rustls process it. On a TLS error the
 /// alert rustls queued is sent before the error is returned.
-fn read_more(conn: &mut Connection, rbio: &Bio, wbio: &Bio, scratch: &mut Vec<u8>, ended: &mut Option<ReadOutcome>) -> R<()> {
+fn read_more(conn: &mut Connection, rbio: &Bio, wbio: &Bio, ended: &mut Option<ReadOutcome>) -> R<()> {
     let mut rd = BioReader { bio: rbio, capture: None, ended: None };
     match conn.read_tls(&mut rd) {
         Ok(0) => *ended = Some(rd.ended.unwrap_or(ReadOutcome::Eof)),
         Ok(_) => {}
         Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Err(Stop::WantRead),
-        // rustls' plaintext buffer is full: the caller drains it first.
-        Err(e) if e.kind() == io::ErrorKind::Other && conn.wants_read() == false => {
-            let _ = e;
-        }
+        // rustls' received-plaintext buffer is full: the caller drains it
+        // first (only possible when reading ahead of SSL_read).
+        Err(e) if e.kind() == io::ErrorKind::Other && e.to_string().contains("plaintext buffer full") => {}
         Err(e) => return Err(Stop::Syscall(e.to_string())),
     }
     if let Err(e) = conn.process_new_packets() {
         let mut nf = true;
-        let _ = flush_tls(conn, wbio, scratch, &mut nf, true);
+        let _ = flush_tls(conn, wbio, &mut nf, true);
         return Err(Stop::Fatal(Error::from_rustls(&e)));
     }
     Ok(())
@@ -439,7 +437,7 @@ fn send_plain_alert(wbio: &Bio, desc: u8) {
 /// The ClientHello is in: run the host's callbacks in OpenSSL's order
 /// (client hello, servername, ALPN), then pick the rustls configuration
 /// from the (possibly switched) context and continue the handshake.
-fn on_client_hello(ssl: &Arc<Ssl>, io: &Io, accepted: Accepted, raw: &[u8], wbio: &Bio, scratch: &mut Vec<u8>) -> R<Connection> {
+fn on_client_hello(ssl: &Arc<Ssl>, io: &Io, accepted: Accepted, raw: &[u8], wbio: &Bio) -> R<Connection> {
     let hello = RawHello::from_records(raw).map(Arc::new);
     {
         let mut g = ssl.lock();
@@ -538,7 +536,7 @@ fn on_client_hello(ssl: &Arc<Ssl>, io: &Io, accepted: Accepted, raw: &[u8], wbio
     match accepted.into_connection(cfg) {
         Ok(c) => Ok(Connection::Server(c)),
         Err((e, mut alert)) => {
-            let mut w = BioWriter { bio: wbio, scratch, written: 0 };
+            let mut w = BioWriter { bio: wbio, written: 0 };
             let _ = alert.write_all(&mut w);
             let _ = wbio.flush();
             let _ = io;

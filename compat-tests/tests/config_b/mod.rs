@@ -124,7 +124,8 @@ pub fn judge(test: &str, both: &BothModes<Obs>, deliberate: &[Deliberate]) {
                 diag.push_str(&format!("\n---- {} ----\n{}\n", o.mode, o.diag));
             }
         }
-        panic!("{test}: {} problem(s)\n{msg}\n{table}{diag}", msg.lines().filter(|l| l.starts_with('[')).count());
+        let n = sys.problems.len() + shim.problems.len() + diffs.len();
+        panic!("{test}: {n} problem(s)\n{msg}\n{table}{diag}");
     }
 }
 
