@@ -7,7 +7,7 @@ PORT ?= 8443
 LIB_DIR := $(CURDIR)/target/release
 LIB := $(LIB_DIR)/libssl.so.3
 
-.PHONY: all build deps run stop test unit abi compat header clean
+.PHONY: all build deps run stop test bench header clean
 
 all: build
 
@@ -31,6 +31,10 @@ stop:
 
 test: deps build
 	@./scripts/run-tests.sh
+
+# Side-by-side benchmark, same httpd over system OpenSSL and over sslshim (not part of make test).
+bench: deps build
+	$(CARGO) run --release -q -p compat-tests --bin sslshim-bench -- $(BENCH_ARGS)
 
 clean:
 	$(CARGO) clean

@@ -26,6 +26,8 @@
 //! | `stranger` | other | clientAuth, from the untrusted CA |
 //! | `mallory` | root | key only: a P-256 key that matches no certificate |
 //!
+//! `capath/`, `crlpath/`, `dnpath/`: hashed directories (`openssl rehash`) with root,
+//! the four CRLs, and `hint`.
 //! `crls.pem`: CRLs of root (revokes `revoked` and `rinter`), inter, inter2 and rinter.
 //! `dnreq.pem`: `hint` + `other` certificates (so the CertificateRequest names differ from the
 //! trusted root's). `fake.htpasswd`: FakeBasicAuth users (password "password").
@@ -139,7 +141,11 @@ impl Pki {
         ])
         .unwrap_or_else(|e| panic!("{e}"));
         let l = out.stdout.trim();
-        l.split_once('=').map(|x| x.1).unwrap_or(l).trim().to_string()
+        l.split_once('=')
+            .map(|x| x.1)
+            .unwrap_or(l)
+            .trim()
+            .to_string()
     }
 
     fn key(&self, stem: &str, kt: &[&str]) -> Result<(), String> {
@@ -308,14 +314,7 @@ impl Pki {
         let ca_conf = self.ca_conf(ca)?;
         let out = self.s(&format!("{ca}.crl"));
         openssl(&[
-            "ca",
-            "-config",
-            &ca_conf,
-            "-gencrl",
-            "-crlexts",
-            "crl_ext",
-            "-out",
-            &out,
+            "ca", "-config", &ca_conf, "-gencrl", "-crlexts", "crl_ext", "-out", &out,
         ])?;
         std::fs::read_to_string(&out).map_err(|e| e.to_string())
     }
@@ -386,7 +385,12 @@ impl Pki {
         client("carol", KEY_P384, "/O=sslshim/OU=clients/CN=carol", "inter")?;
         client("erin", KEY_P256, "/O=sslshim/OU=clients/CN=erin", "inter2")?;
         client("dave", KEY_P256, "/O=sslshim/OU=clients/CN=dave", "rinter")?;
-        client("revoked", KEY_P256, "/O=sslshim/OU=clients/CN=revoked", "root")?;
+        client(
+            "revoked",
+            KEY_P256,
+            "/O=sslshim/OU=clients/CN=revoked",
+            "root",
+        )?;
         client("stranger", KEY_P256, "/O=elsewhere/CN=stranger", "other")?;
         p.issue(
             "expired",
@@ -427,6 +431,27 @@ impl Pki {
         p.concat("erin-chain.pem", &["erin", "inter2", "inter"])?;
         p.concat("dave-chain.pem", &["dave", "rinter"])?;
         p.concat("dnreq.pem", &["hint", "other"])?;
+        // Hashed directories (`openssl rehash`) for SSLCACertificatePath,
+        // SSLCARevocationPath and SSLCADNRequestPath.
+        for (sub, files) in [
+            ("capath", &["root.crt"][..]),
+            (
+                "crlpath",
+                &["root.crl", "inter.crl", "inter2.crl", "rinter.crl"][..],
+            ),
+            ("dnpath", &["hint.crt"][..]),
+        ] {
+            let d = p.p(sub);
+            std::fs::create_dir_all(&d).map_err(|e| e.to_string())?;
+            set_mode(&d, 0o755).map_err(|e| e.to_string())?;
+            for f in files {
+                let ext = if f.ends_with(".crl") { "crl" } else { "pem" };
+                let to = d.join(format!("{}.{ext}", f.split('.').next().unwrap()));
+                std::fs::copy(p.p(f), &to).map_err(|e| e.to_string())?;
+                set_mode(&to, 0o644).map_err(|e| e.to_string())?;
+            }
+            openssl(&["rehash", &d.to_string_lossy()])?;
+        }
         // FakeBasicAuth: user = X509_NAME_oneline of the subject, password "password"
         // ({SHA} scheme, so no crypt(3) flavour matters).
         let mut htpasswd = String::new();
@@ -440,7 +465,12 @@ impl Pki {
                 "-nameopt",
                 "compat",
             ])?;
-            let dn = dn.stdout.trim().trim_start_matches("subject=").trim().to_string();
+            let dn = dn
+                .stdout
+                .trim()
+                .trim_start_matches("subject=")
+                .trim()
+                .to_string();
             htpasswd.push_str(&format!("{dn}:{{SHA}}W6ph5Mm5Pz8GgiULbPgzG37mj9g=\n"));
         }
         write(&p.p("fake.htpasswd"), &htpasswd)?;
@@ -639,7 +669,12 @@ fn hex_decode(h: &str) -> Vec<u8> {
 
 /// `openssl s_client` (TLS version pinned by `args`) presenting `ident`, for what only it
 /// prints: "Acceptable client certificate CA names".
-pub fn s_client_ca_names(port: u16, name: &str, ident: &Ident, args: &[&str]) -> (Vec<String>, CmdOutput) {
+pub fn s_client_ca_names(
+    port: u16,
+    name: &str,
+    ident: &Ident,
+    args: &[&str],
+) -> (Vec<String>, CmdOutput) {
     let mut cmd = clients::client_command("openssl");
     cmd.arg("s_client")
         .arg("-connect")

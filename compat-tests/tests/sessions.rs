@@ -17,6 +17,20 @@
 //! The error log runs at `ssl:trace2`, where mod_ssl logs every session-cache access
 //! ("Inter-Process Session Cache: request=GET status=MISSED ...") and every finished
 //! handshake (AH02041 at debug): the "log line" the issue asks for on bad input.
+//!
+//! Documented differences (shown with `~`, not compared):
+//! * a stateful TLS 1.3 ticket is single-use under sslshim (rustls takes it out of the
+//!   cache); OpenSSL resumes it again unless early data is on;
+//! * stateful TLS 1.3 tickets carry rustls' lifetime hint (86400 s), not
+//!   `SSLSessionCacheTimeout` (the server still enforces the timeout);
+//! * with tickets on, a TLS 1.2 full handshake under sslshim also sends (and caches) a
+//!   session ID, so `SSL_SESSION_ID` is set where OpenSSL leaves it empty;
+//! * a session resumes under another name of the same vhost (`ServerAlias`) with OpenSSL,
+//!   not with rustls (it checks the SNI of the session);
+//! * cache blobs that still decode: OpenSSL resumes a blob with trailing bytes and does not
+//!   check that the cached session's ID is the one asked for; sslshim misses on both;
+//! * sessions and tickets are not interchangeable between OpenSSL and sslshim servers
+//!   (mixed fleets fall back to full handshakes).
 
 use compat_tests::httpd::HttpdBuilder;
 use compat_tests::proc::{self, kill_pid};
@@ -27,7 +41,7 @@ use std::fmt::Write as _;
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::os::unix::process::CommandExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -76,10 +90,32 @@ impl Facts {
     }
 }
 
+/// `SSLSHIM_MODE=system`: validate the expectations against OpenSSL alone (no shim run, no
+/// comparison), like the other test files in that mode.
+fn reference_only() -> bool {
+    Mode::from_env() == Mode::System
+}
+
 /// Runs `scenario` in both modes (system first) and fails on unmet expectations and on
 /// differences between the modes.
 fn both_modes(name: &str, mut scenario: impl FnMut(Mode, &mut Facts)) {
     let started = Instant::now();
+    if reference_only() {
+        let mut f = Facts::new(Mode::System);
+        scenario(Mode::System, &mut f);
+        let mut table = format!("{name} (system only): {:.1?}\n", started.elapsed());
+        for (k, v) in &f.map {
+            let _ = writeln!(table, "    {k:<60} system={v}");
+        }
+        assert!(
+            f.problems.is_empty(),
+            "{name}: expectations fail over OpenSSL:\n  {}\n\n{table}\n{}",
+            f.problems.join("\n  "),
+            f.evidence.join("\n")
+        );
+        eprintln!("{table}");
+        return;
+    }
     let both = compare_modes(|mode| {
         let t = Instant::now();
         let mut f = Facts::new(mode);
@@ -119,8 +155,9 @@ fn both_modes(name: &str, mut scenario: impl FnMut(Mode, &mut Facts)) {
             failures.push(format!("[{}] {p}", f.mode));
         }
     }
-    eprintln!("{table}");
-    if !failures.is_empty() {
+    if failures.is_empty() {
+        eprintln!("{table}");
+    } else {
         let mut msg = format!(
             "{name}: {} failure(s):\n  {}\n\n{table}",
             failures.len(),
@@ -140,7 +177,8 @@ fn both_modes(name: &str, mut scenario: impl FnMut(Mode, &mut Facts)) {
 /// A CGI that prints its `SSL_*` environment (`SSLOptions +StdEnvVars`).
 const CGI_CONF: &str = "ScriptAlias /cgi-bin/ \"@DIR@/cgi-bin/\"\n\
 <Directory \"@DIR@/cgi-bin\">\n  SSLOptions +StdEnvVars\n  Require all granted\n</Directory>";
-const CGI_SCRIPT: &str = "#!/bin/sh\nprintf 'Content-Type: text/plain\\r\\n\\r\\n'\nenv | grep '^SSL_' | sort\n";
+const CGI_SCRIPT: &str =
+    "#!/bin/sh\nprintf 'Content-Type: text/plain\\r\\n\\r\\n'\nenv | grep '^SSL_' | sort\n";
 const ENV_PATH: &str = "/cgi-bin/env";
 
 /// Mode, trace2 logging for mod_ssl (cache accesses), the env CGI.
@@ -164,22 +202,27 @@ fn install_cgi(h: &Httpd) {
     std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
 }
 
-/// Starts the server made by `make(port2)` (a second free port for an extra vhost), retrying
-/// with another port2 if it was taken meanwhile; installs the CGI.
-fn start_with_port2(make: impl Fn(u16) -> HttpdBuilder) -> (Httpd, u16) {
+/// Starts the server made by `make(ports)` (`n` more free ports for extra vhosts), retrying
+/// with other ports if one was taken meanwhile; installs the CGI.
+fn start_with_ports(n: usize, make: impl Fn(&[u16]) -> HttpdBuilder) -> (Httpd, Vec<u16>) {
     let mut last = String::new();
     for _ in 0..4 {
-        let port2 = proc::free_port();
-        match make(port2).try_start() {
+        let ports: Vec<u16> = (0..n).map(|_| proc::free_port()).collect();
+        match make(&ports).try_start() {
             Ok(h) => {
                 install_cgi(&h);
-                return (h, port2);
+                return (h, ports);
             }
             Err(e) if e.log().contains("Address already in use") => last = e.to_string(),
             Err(e) => panic!("httpd did not start: {e}"),
         }
     }
     panic!("httpd did not start (ports taken): {last}");
+}
+
+fn start_with_port2(make: impl Fn(u16) -> HttpdBuilder) -> (Httpd, u16) {
+    let (h, p) = start_with_ports(1, |p| make(p[0]));
+    (h, p[0])
 }
 
 fn start(b: HttpdBuilder) -> Httpd {
@@ -190,7 +233,7 @@ fn start(b: HttpdBuilder) -> Httpd {
 
 /// An extra vhost on its own port (`Listen`), with the localhost certificates unless `cert`
 /// names one of the `a.test`/`b.test`/`c.test` ones.
-fn vhost_on(port: u16, name: &str, cert: Option<&str>, extra: &str) -> String {
+fn vhost_on(port: impl std::fmt::Display, name: &str, cert: Option<&str>, extra: &str) -> String {
     let c = certs();
     let pairs = match cert {
         Some(n) => vec![c.named(n)],
@@ -220,7 +263,11 @@ fn write_key_file(path: &Path) {
 fn restart(h: &Httpd) {
     let mark = h.log_mark();
     let old = h.worker_pids();
-    assert!(kill_pid(h.pid(), libc::SIGHUP), "SIGHUP to httpd {}", h.pid());
+    assert!(
+        kill_pid(h.pid(), libc::SIGHUP),
+        "SIGHUP to httpd {}",
+        h.pid()
+    );
     let line = h.wait_for_log(mark, Duration::from_secs(20), |l| {
         l.contains("resuming normal operations")
     });
@@ -232,8 +279,10 @@ fn restart(h: &Httpd) {
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         let now = h.worker_pids();
-        if !now.is_empty() && now.iter().all(|p| !old.contains(p)) && proc::tcp_listening(h.port())
-        {
+        // The new generation: at least two processes that were not there before (workers;
+        // mod_cgid's daemon is restarted too).
+        let fresh = now.iter().filter(|p| !old.contains(p)).count();
+        if fresh >= 2 && proc::tcp_listening(h.port()) {
             break;
         }
         assert!(
@@ -265,7 +314,16 @@ impl Memcached {
         for _ in 0..4 {
             let port = proc::free_port();
             let mut cmd = Command::new(MEMCACHED);
-            cmd.args(["-l", "127.0.0.1", "-p", &port.to_string(), "-U", "0", "-m", "16"]);
+            cmd.args([
+                "-l",
+                "127.0.0.1",
+                "-p",
+                &port.to_string(),
+                "-U",
+                "0",
+                "-m",
+                "16",
+            ]);
             if proc::is_root() {
                 cmd.args(["-u", "nobody"]);
             }
@@ -277,7 +335,13 @@ impl Memcached {
             // SAFETY: prctl is async-signal-safe; nothing else runs in the closure.
             unsafe {
                 cmd.pre_exec(|| {
-                    libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as libc::c_ulong, 0, 0, 0);
+                    libc::prctl(
+                        libc::PR_SET_PDEATHSIG,
+                        libc::SIGKILL as libc::c_ulong,
+                        0,
+                        0,
+                        0,
+                    );
                     Ok(())
                 });
             }
@@ -352,8 +416,14 @@ impl Memcached {
         let out = self.request(format!("get {key}\r\n").as_bytes(), &[b"END\r\n"]);
         let head_end = out.windows(2).position(|w| w == b"\r\n")?;
         let head = String::from_utf8_lossy(&out[..head_end]).to_string();
-        let len: usize = head.strip_prefix("VALUE ")?.split(' ').nth(2)?.parse().ok()?;
-        out.get(head_end + 2..head_end + 2 + len).map(<[u8]>::to_vec)
+        let len: usize = head
+            .strip_prefix("VALUE ")?
+            .split(' ')
+            .nth(2)?
+            .parse()
+            .ok()?;
+        out.get(head_end + 2..head_end + 2 + len)
+            .map(<[u8]>::to_vec)
     }
 
     fn set(&self, key: &str, data: &[u8]) {
@@ -388,7 +458,7 @@ fn url_decode(s: &str) -> String {
     let mut out = Vec::new();
     let mut i = 0;
     while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() + 0 && i + 2 <= b.len() - 1 {
+        if b[i] == b'%' && i + 2 < b.len() {
             if let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
                 out.push(v);
                 i += 3;
@@ -452,13 +522,27 @@ impl Conn {
         self.sc.handshake_ok() && self.status == Some(200)
     }
 
+    /// The handshake failed, but cleanly: the client got or sent an alert / a TLS error and
+    /// exited (no hang, no silent close before any handshake).
+    fn clean_failure(&self) -> bool {
+        let all = format!("{}\n{}", self.sc.out.stdout, self.sc.out.stderr);
+        !self.ok()
+            && !self.sc.out.timed_out
+            && (all.contains("alert")
+                || all.contains("SSL routines")
+                || all.contains("bad record mac"))
+    }
+
     fn reused(&self) -> bool {
         self.sc.reused
     }
 
     /// `SSL_SESSION_RESUMED` (`Initial`/`Resumed`, "" if absent).
     fn env_resumed(&self) -> String {
-        self.env.get("SSL_SESSION_RESUMED").cloned().unwrap_or_default()
+        self.env
+            .get("SSL_SESSION_RESUMED")
+            .cloned()
+            .unwrap_or_default()
     }
 
     /// `SSL_SESSION_ID`, upper-case ("" if absent or empty).
@@ -488,7 +572,16 @@ impl Conn {
     }
 
     fn describe(&self) -> String {
-        let env: Vec<String> = self.env.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let env: Vec<String> = [
+            "SSL_SESSION_ID",
+            "SSL_SESSION_RESUMED",
+            "SSL_TLS_SNI",
+            "SSL_PROTOCOL",
+            "SSL_CIPHER",
+        ]
+        .iter()
+        .map(|k| format!("{k}={}", self.env.get(*k).map_or("<unset>", String::as_str)))
+        .collect();
         format!(
             "offered={} reused={} wire_sid={:?} hint={:?} status={:?} env: {}\n{}",
             self.offered,
@@ -518,13 +611,22 @@ fn conn(port: u16, sni: &str, v: V, sess_in: Option<&Path>, sess_out: Option<&Pa
     if let Some(f) = sess_out {
         cmd.arg("-sess_out").arg(f);
     }
+    // The trace goes to its own file so that it does not interleave with the response.
+    let trace_dir = TempDir::new("sslshim-trace-").unwrap();
+    let trace_file = trace_dir.path().join("trace.txt");
+    cmd.arg("-msgfile").arg(&trace_file);
     let req = format!("GET {ENV_PATH} HTTP/1.1\r\nHost: {sni}\r\nConnection: close\r\n\r\n");
     let out = proc::run(cmd, Some(req.as_bytes()), clients::CLIENT_TIMEOUT);
-    let text = out.stdout.clone();
+    let trace = std::fs::read_to_string(&trace_file).unwrap_or_default();
+    let text = format!("{}\n{trace}", out.stdout);
     let lines: Vec<&str> = text.lines().collect();
     // The trace: ClientHello and ServerHello sections.
-    let ch = lines.iter().position(|l| l.trim_start().starts_with("ClientHello, Length="));
-    let sh = lines.iter().position(|l| l.trim_start().starts_with("ServerHello, Length="));
+    let ch = lines
+        .iter()
+        .position(|l| l.trim_start().starts_with("ClientHello, Length="));
+    let sh = lines
+        .iter()
+        .position(|l| l.trim_start().starts_with("ServerHello, Length="));
     let section = |start: Option<usize>| -> Vec<&str> {
         match start {
             None => Vec::new(),
@@ -539,7 +641,11 @@ fn conn(port: u16, sni: &str, v: V, sess_in: Option<&Path>, sess_out: Option<&Pa
         sec.iter().find_map(|l| {
             let l = l.trim();
             let rest = l.strip_prefix("session_id (len=")?;
-            Some(rest.split_once("):").map(|(_, h)| h.trim().to_string()).unwrap_or_default())
+            Some(
+                rest.split_once("):")
+                    .map(|(_, h)| h.trim().to_string())
+                    .unwrap_or_default(),
+            )
         })
     };
     let ch_sec = section(ch);
@@ -558,14 +664,21 @@ fn conn(port: u16, sni: &str, v: V, sess_in: Option<&Path>, sess_out: Option<&Pa
             .strip_prefix("TLS session ticket lifetime hint: ")
             .and_then(|r| r.split_whitespace().next()?.parse().ok())
     });
-    let status = lines.iter().find_map(|l| {
-        l.strip_prefix("HTTP/1.1 ")
-            .and_then(|r| r.split_whitespace().next()?.parse().ok())
+    // s_client prints session details (ticket hex dumps) while the response arrives: a
+    // response line may be glued to the end of one of those.
+    let status = out.stdout.lines().find_map(|l| {
+        let i = l.find("HTTP/1.1 ")?;
+        l[i + 9..].split_whitespace().next()?.parse().ok()
     });
-    let env = lines
-        .iter()
-        .filter(|l| l.starts_with("SSL_"))
+    let env = out
+        .stdout
+        .lines()
+        .filter_map(|l| l.find("SSL_").map(|i| &l[i..]))
         .filter_map(|l| l.split_once('='))
+        .filter(|(k, _)| {
+            k.bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+        })
         .map(|(k, v)| (k.to_string(), v.trim_end_matches('\r').to_string()))
         .collect();
     Conn {
@@ -583,21 +696,18 @@ fn scratch() -> TempDir {
     TempDir::new("sslshim-sessions-").unwrap()
 }
 
-/// The first `[ssl:...]`-level problem lines, crashes, and what else must not be there.
-fn unexpected(h: &Httpd, allow: &[&str]) -> Vec<String> {
-    h.error_log_unexpected(allow)
-}
-
 /// The server still serves a fresh connection and no unexpected lines were logged.
 fn check_healthy(f: &mut Facts, h: &Httpd, what: &str, allow: &[&str]) {
     let probe = conn(h.port(), "localhost", V::T13, None, None);
     f.expect(probe.ok(), format!("{what}: server still serves"), || {
         format!("{}\n{}", probe.describe(), h.diagnostics())
     });
-    let bad = unexpected(h, allow);
-    f.expect(bad.is_empty(), format!("{what}: no unexpected error-log lines"), || {
-        format!("{}\n{}", bad.join("\n"), h.diagnostics())
-    });
+    let bad = h.error_log_unexpected(allow);
+    f.expect(
+        bad.is_empty(),
+        format!("{what}: no unexpected error-log lines"),
+        || format!("{}\n{}", bad.join("\n"), h.diagnostics()),
+    );
 }
 
 /// Log lines since `mark` that show the connection was handled: a finished handshake
@@ -714,12 +824,25 @@ fn resume_single_server() {
                 let c3 = conn(port, "localhost", v, Some(&s1), None);
                 f.put(format!("{k}/1 kind"), c1.kind());
                 f.put(format!("{k}/1 env resumed"), c1.env_resumed());
-                f.put(format!("{k}/1 protocol"), c1.sc.protocol.clone().unwrap_or_default());
+                f.put(
+                    format!("{k}/1 protocol"),
+                    c1.sc.protocol.clone().unwrap_or_default(),
+                );
                 f.put(format!("{k}/1 ticket received"), c1.hint.is_some());
                 f.put(format!("{k}/2 offered"), c2.offered);
                 f.put(format!("{k}/2 kind"), c2.kind());
                 f.put(format!("{k}/2 env resumed"), c2.env_resumed());
-                f.put(format!("{k}/3 (first session again) kind"), c3.kind());
+                if kind == "stateful" && v == V::T13 {
+                    // Documented difference: rustls takes a stateful TLS 1.3 ticket out of the
+                    // cache when it is used (single use, RFC 8446 8.1); OpenSSL only does that
+                    // when early data is enabled, and resumes the same ticket again.
+                    f.note(format!("{k}/3 (first session again) kind"), c3.kind());
+                } else {
+                    f.put(format!("{k}/3 (first session again) kind"), c3.kind());
+                }
+                // With a TLS 1.2 ticket OpenSSL sends an empty session ID and
+                // SSL_SESSION_ID is unset; sslshim reports the same (rustls still puts an
+                // ID in the ServerHello, which it never caches: documented difference).
                 f.put(format!("{k}/1 env sid length"), c1.env_sid().len() / 2);
                 f.put(format!("{k}/2 env sid length"), c2.env_sid().len() / 2);
                 f.note(format!("{k}/1 env sid"), c1.env_sid());
@@ -731,27 +854,69 @@ fn resume_single_server() {
                     f.note(format!("{k}/1 ticket lifetime hint"), hint(&c1));
                 }
                 let ctx = |c: &Conn| format!("{}\n{}", c.describe(), h.diagnostics());
-                f.expect(c1.ok() && !c1.reused(), format!("{k}: first connection is a full handshake"), || ctx(&c1));
-                f.expect(c1.env_resumed() == "Initial", format!("{k}: first SSL_SESSION_RESUMED=Initial"), || ctx(&c1));
-                f.expect(c2.offered, format!("{k}: the client offered the saved session"), || ctx(&c2));
-                f.expect(c2.ok() && c2.reused(), format!("{k}: second connection resumes"), || ctx(&c2));
-                f.expect(c2.env_resumed() == "Resumed", format!("{k}: second SSL_SESSION_RESUMED=Resumed"), || ctx(&c2));
-                f.expect(c2.sc.protocol.as_deref() == Some(v.protocol()), format!("{k}: resumed at {}", v.protocol()), || ctx(&c2));
+                f.expect(
+                    c1.ok() && !c1.reused(),
+                    format!("{k}: first connection is a full handshake"),
+                    || ctx(&c1),
+                );
+                f.expect(
+                    c1.env_resumed() == "Initial",
+                    format!("{k}: first SSL_SESSION_RESUMED=Initial"),
+                    || ctx(&c1),
+                );
+                f.expect(
+                    c2.offered,
+                    format!("{k}: the client offered the saved session"),
+                    || ctx(&c2),
+                );
+                f.expect(
+                    c2.ok() && c2.reused(),
+                    format!("{k}: second connection resumes"),
+                    || ctx(&c2),
+                );
+                f.expect(
+                    c2.env_resumed() == "Resumed",
+                    format!("{k}: second SSL_SESSION_RESUMED=Resumed"),
+                    || ctx(&c2),
+                );
+                f.expect(
+                    c2.sc.protocol.as_deref() == Some(v.protocol()),
+                    format!("{k}: resumed at {}", v.protocol()),
+                    || ctx(&c2),
+                );
                 match v {
                     V::T12 => {
-                        // SSL_SESSION_ID is the session ID on the wire (ServerHello).
+                        // SSL_SESSION_ID is the session ID on the wire (ServerHello),
+                        // except the full TLS 1.2 ticket handshake over sslshim, where the
+                        // variable is unset as over OpenSSL but rustls' ServerHello has an ID.
                         for (n, c) in [(1, &c1), (2, &c2)] {
+                            if kind == "stateless" && n == 1 && mode == Mode::Shim {
+                                f.expect(
+                                    c.env_sid().is_empty(),
+                                    format!("{k}/{n}: SSL_SESSION_ID unset (TLS 1.2 ticket, as OpenSSL)"),
+                                    || ctx(c),
+                                );
+                                continue;
+                            }
                             f.expect(
                                 c.wire_sid.as_deref() == Some(c.env_sid().as_str()),
-                                format!("{k}/{n}: SSL_SESSION_ID equals the ServerHello session_id"),
+                                format!(
+                                    "{k}/{n}: SSL_SESSION_ID equals the ServerHello session_id"
+                                ),
                                 || ctx(c),
                             );
                         }
-                        f.expect(!c2.env_sid().is_empty(), format!("{k}: resumed SSL_SESSION_ID is not empty"), || ctx(&c2));
+                        f.expect(
+                            !c2.env_sid().is_empty(),
+                            format!("{k}: resumed SSL_SESSION_ID is not empty"),
+                            || ctx(&c2),
+                        );
                         if kind == "stateful" {
                             f.expect(
                                 c2.env_sid() == c1.env_sid() && c1.env_sid().len() == 64,
-                                format!("{k}: resumed SSL_SESSION_ID equals the first one (32 bytes)"),
+                                format!(
+                                    "{k}: resumed SSL_SESSION_ID equals the first one (32 bytes)"
+                                ),
                                 || format!("{}\n{}", ctx(&c1), ctx(&c2)),
                             );
                         }
@@ -764,20 +929,31 @@ fn resume_single_server() {
                                 || ctx(c),
                             );
                         }
-                        f.put(format!("{k}/2 env sid == 1 env sid"), c2.env_sid() == c1.env_sid());
+                        f.put(
+                            format!("{k}/2 env sid == 1 env sid"),
+                            c2.env_sid() == c1.env_sid(),
+                        );
                     }
                 }
                 if kind == "stateful" {
                     // Stateful resumption goes through mod_ssl's cache (trace2 lines).
                     let found = log2.contains("request=GET status=FOUND");
-                    f.expect(found, format!("{k}: resumption looked the session up in mod_ssl's cache"), || log2.clone());
+                    f.expect(
+                        found,
+                        format!("{k}: resumption looked the session up in mod_ssl's cache"),
+                        || log2.clone(),
+                    );
                     f.expect(
                         c1.hint.is_none() || v == V::T13,
                         format!("{k}: no ticket with SSLSessionTickets off"),
                         || ctx(&c1),
                     );
                 } else {
-                    f.expect(c1.hint.is_some(), format!("{k}: a ticket with SSLSessionTickets on"), || ctx(&c1));
+                    f.expect(
+                        c1.hint.is_some(),
+                        format!("{k}: a ticket with SSLSessionTickets on"),
+                        || ctx(&c1),
+                    );
                 }
             }
         }
@@ -808,31 +984,45 @@ fn session_cache_timeout() {
                 if kind == "stateless" {
                     f.put(format!("{k} ticket lifetime hint"), c1.hint.unwrap_or(0));
                 } else {
-                    f.note(format!("{k} ticket lifetime hint"), c1.hint.map(|x| x.to_string()).unwrap_or("-".into()));
+                    f.note(
+                        format!("{k} ticket lifetime hint"),
+                        c1.hint.map(|x| x.to_string()).unwrap_or("-".into()),
+                    );
                 }
                 // Control: right away it resumes (unless this machine was too slow for 2 s).
                 let s2 = tmp.path().join(format!("{kind}-{}-ctl.pem", v.name()));
                 let ctl = conn(port, "localhost", v, Some(&s), Some(&s2));
+                f.note(format!("{k} control (at once) kind"), ctl.kind());
                 if t0.elapsed() < Duration::from_millis(1500) {
-                    f.put(format!("{k} control (at once) kind"), ctl.kind());
-                    f.expect(ctl.reused(), format!("{k}: resumes within the timeout"), || ctl.describe());
-                } else {
-                    f.note(format!("{k} control (at once) kind"), "skipped: slow");
+                    f.expect(
+                        ctl.reused(),
+                        format!("{k}: resumes within the timeout"),
+                        || ctl.describe(),
+                    );
                 }
                 // TLS 1.3 stateful tickets are single-use: keep the control's new ticket.
-                let keep = if kind == "stateful" && v == V::T13 { s2 } else { s };
+                let keep = if kind == "stateful" && v == V::T13 {
+                    s2
+                } else {
+                    s
+                };
                 sessions.push((k, port, v, keep));
             }
         }
         std::thread::sleep(Duration::from_secs(3));
         for (k, port, v, s) in sessions {
             let c = conn(port, "localhost", v, Some(&s), None);
-            f.put(format!("{k} after 3 s: offered"), c.offered);
             f.put(format!("{k} after 3 s: kind"), c.kind());
             f.put(format!("{k} after 3 s: env resumed"), c.env_resumed());
-            f.expect(c.ok() && !c.reused() && c.offered, format!("{k}: expired session is not resumed (full handshake)"), || {
-                format!("{}\n{}", c.describe(), h.diagnostics())
-            });
+            // A client may itself consider the session expired and not offer it
+            // (OpenSSL's ticket-age check rounds by a second): either way it must
+            // not resume. Server-side expiry is what `offered` sessions exercise.
+            f.note(format!("{k} after 3 s: offered (client's own expiry check)"), c.offered);
+            f.expect(
+                c.ok() && !c.reused(),
+                format!("{k}: expired session is not resumed (full handshake)"),
+                || format!("{}\n{}", c.describe(), h.diagnostics()),
+            );
         }
         check_healthy(f, &h, "after expiry", &[]);
     });
@@ -842,12 +1032,20 @@ fn session_cache_timeout() {
 // Vhost isolation: a session from one vhost's context never resumes in another
 // =========================================================================================
 
-/// Name-based vhosts a.test and b.test on the main port, and a `localhost` vhost on a second
-/// port. Stateful (tickets off, one shmcb cache shared by all vhosts) and stateless with ONE
+/// Name-based vhosts a.test and b.test on the main port; a second port with a vhost of the
+/// same `ServerName localhost` as the main one, and a third with `ServerName localhost:PORT3`.
+/// mod_ssl's session ID context is its vhost id, `ServerName:port` (the port from ServerName,
+/// 443 by default), so the main and the second-port vhost share it and resume each other's
+/// sessions under OpenSSL; the third-port vhost does not.
+///
+/// Stateful (tickets off, one shmcb cache shared by all vhosts) and stateless with ONE
 /// `SSLSessionTicketKeyFile` in every vhost (so every vhost can open every ticket: only the
-/// session ID context keeps them apart). Sessions from a.test offered with SNI b.test, and
-/// from the main port's localhost offered to the second port's localhost, must give full
-/// handshakes with the other vhost's certificate and no error.
+/// session ID context keeps them apart). A session from a.test offered with SNI b.test, or
+/// from the main vhost to the third-port vhost, must give a full handshake with the other
+/// vhost's certificate and no error.
+/// (what, (port, SNI) of the first connection, (port, SNI) of the second, resumes?)
+type VhostCase<'a> = (&'a str, (u16, &'a str), (u16, &'a str), bool);
+
 #[test]
 fn vhost_isolation() {
     both_modes("vhost_isolation", |mode, f| {
@@ -861,22 +1059,57 @@ fn vhost_isolation() {
                 String::new()
             };
             let vconf = format!("  SSLSessionTickets {tickets}\n{keyconf}");
-            let (h, port2) = start_with_port2(|p2| {
+            let (h, ports) = start_with_ports(2, |p| {
                 base(mode)
                     .vhost_conf(&vconf)
-                    .global_conf(&vhost_on(0, "a.test", Some("a.test"), &vconf).replace("127.0.0.1:0", "127.0.0.1:@PORT@"))
-                    .global_conf(&vhost_on(0, "b.test", Some("b.test"), &vconf).replace("127.0.0.1:0", "127.0.0.1:@PORT@"))
-                    .global_conf(&format!("Listen 127.0.0.1:{p2}"))
-                    .global_conf(&vhost_on(p2, "localhost", None, &vconf))
+                    .global_conf(&vhost_on(
+                        "@PORT@",
+                        "a.test",
+                        Some("a.test"),
+                        &format!("  ServerAlias a-alias.test\n{vconf}"),
+                    ))
+                    .global_conf(&vhost_on("@PORT@", "b.test", Some("b.test"), &vconf))
+                    .global_conf(&format!(
+                        "Listen 127.0.0.1:{}\nListen 127.0.0.1:{}",
+                        p[0], p[1]
+                    ))
+                    .global_conf(&vhost_on(p[0], "localhost", None, &vconf))
+                    .global_conf(&vhost_on(
+                        p[1],
+                        &format!("localhost:{}", p[1]),
+                        None,
+                        &vconf,
+                    ))
             });
-            let p1 = h.port();
+            let (p1, p2, p3) = (h.port(), ports[0], ports[1]);
             for v in VERSIONS {
                 let k = format!("tickets {tickets}/{}", v.name());
-                let cases: [(&str, (u16, &str), (u16, &str), bool); 4] = [
-                    ("a.test -> a.test (control)", (p1, "a.test"), (p1, "a.test"), true),
+                let cases: [VhostCase; 5] = [
+                    (
+                        "a.test -> a.test (control)",
+                        (p1, "a.test"),
+                        (p1, "a.test"),
+                        true,
+                    ),
                     ("a.test -> b.test", (p1, "a.test"), (p1, "b.test"), false),
-                    ("port1 localhost -> port2 localhost", (p1, "localhost"), (port2, "localhost"), false),
-                    ("port2 localhost -> port2 localhost (control)", (port2, "localhost"), (port2, "localhost"), true),
+                    (
+                        "main -> port2 (same vhost id localhost:443)",
+                        (p1, "localhost"),
+                        (p2, "localhost"),
+                        true,
+                    ),
+                    (
+                        "main -> port3 (vhost id localhost:PORT3)",
+                        (p1, "localhost"),
+                        (p3, "localhost"),
+                        false,
+                    ),
+                    (
+                        "port3 -> port3 (control)",
+                        (p3, "localhost"),
+                        (p3, "localhost"),
+                        true,
+                    ),
                 ];
                 for (i, (what, (pa, na), (pb, nb), resumes)) in cases.into_iter().enumerate() {
                     let s = tmp.path().join(format!("{tickets}-{}-{i}.pem", v.name()));
@@ -888,8 +1121,18 @@ fn vhost_isolation() {
                     f.put(format!("{kk}: kind"), c2.kind());
                     f.put(format!("{kk}: env resumed"), c2.env_resumed());
                     f.put(format!("{kk}: cert CN"), c2.cn());
-                    f.put(format!("{kk}: env SNI"), c2.env.get("SSL_TLS_SNI").cloned().unwrap_or_default());
-                    let ctx = || format!("first:\n{}\nsecond:\n{}\n{}", c1.describe(), c2.describe(), h.diagnostics());
+                    f.put(
+                        format!("{kk}: env SNI"),
+                        c2.env.get("SSL_TLS_SNI").cloned().unwrap_or_default(),
+                    );
+                    let ctx = || {
+                        format!(
+                            "first:\n{}\nsecond:\n{}\n{}",
+                            c1.describe(),
+                            c2.describe(),
+                            h.diagnostics()
+                        )
+                    };
                     f.expect(c1.ok(), format!("{kk}: first connection"), ctx);
                     f.expect(c2.offered, format!("{kk}: the session was offered"), ctx);
                     if resumes {
@@ -897,15 +1140,44 @@ fn vhost_isolation() {
                     } else {
                         f.expect(
                             c2.ok() && !c2.reused() && c2.env_resumed() == "Initial",
-                            format!("{kk}: NOT resumed in the other vhost (full handshake, no error)"),
+                            format!(
+                                "{kk}: NOT resumed in the other vhost (full handshake, no error)"
+                            ),
                             ctx,
                         );
-                        let want_cn = if nb == "b.test" { "b.test" } else { "localhost" };
-                        f.expect(c2.cn() == want_cn, format!("{kk}: the other vhost's certificate"), ctx);
+                        let want_cn = if nb == "b.test" {
+                            "b.test"
+                        } else {
+                            "localhost"
+                        };
+                        f.expect(
+                            c2.cn() == want_cn,
+                            format!("{kk}: the other vhost's certificate"),
+                            ctx,
+                        );
                         let logged = logged_since(&h, mark);
-                        f.expect(!logged.is_empty(), format!("{kk}: a log line"), || h.error_log_since(mark));
+                        f.expect(!logged.is_empty(), format!("{kk}: a log line"), || {
+                            h.error_log_since(mark)
+                        });
                     }
                 }
+                // The same vhost under another of its names (ServerAlias). OpenSSL resumes:
+                // its TLS 1.2 server does not tie a session to the SNI and TLS 1.3 ones are
+                // not tied to it at all; rustls resumes only with the session's SNI (RFC 8446
+                // 4.6.1 asks servers to check it). A documented difference: shown, not
+                // compared; either way the handshake must succeed.
+                let s = tmp.path().join(format!("{tickets}-{}-alias.pem", v.name()));
+                let c1 = conn(p1, "a.test", v, None, Some(&s));
+                let c2 = conn(p1, "a-alias.test", v, Some(&s), None);
+                f.note(
+                    format!("{k}/a.test -> a-alias.test (ServerAlias, same vhost): kind"),
+                    c2.kind(),
+                );
+                f.expect(
+                    c1.ok() && c2.ok() && c2.cn() == "a.test",
+                    format!("{k}/a.test -> a-alias.test: handshake with a.test's certificate"),
+                    || format!("{}\n{}\n{}", c1.describe(), c2.describe(), h.diagnostics()),
+                );
             }
             check_healthy(f, &h, &format!("tickets {tickets}"), &[]);
         }
@@ -938,7 +1210,10 @@ fn across_servers_memcache() {
             let c1 = conn(a.port(), "localhost", v, None, Some(&s));
             let keys = mc.session_keys();
             let want_key = format!("mod_ssl-sess:{}", c1.env_sid().to_ascii_lowercase());
-            f.put(format!("{k}: A's session id is a memcached key"), keys.contains(&want_key));
+            f.put(
+                format!("{k}: A's session id is a memcached key"),
+                keys.contains(&want_key),
+            );
             f.note(format!("{k}: memcached keys after A"), keys.len());
             let mark = b.log_mark();
             let c2 = conn(b.port(), "localhost", v, Some(&s), None);
@@ -946,13 +1221,36 @@ fn across_servers_memcache() {
             f.put(format!("{k}: A -> B offered"), c2.offered);
             f.put(format!("{k}: A -> B kind"), c2.kind());
             f.put(format!("{k}: A -> B env resumed"), c2.env_resumed());
-            let ctx = || format!("A:\n{}\nB:\n{}\nB log:\n{logb}\n{}", c1.describe(), c2.describe(), b.diagnostics());
+            let ctx = || {
+                format!(
+                    "A:\n{}\nB:\n{}\nB log:\n{logb}\n{}",
+                    c1.describe(),
+                    c2.describe(),
+                    b.diagnostics()
+                )
+            };
             f.expect(c1.ok(), format!("{k}: first connection on A"), ctx);
+            f.expect(
+                keys.contains(&want_key),
+                format!("{k}: stored in memcached as {want_key}"),
+                || format!("keys: {keys:?}\n{}", ctx()),
+            );
+            f.expect(
+                c2.offered && c2.ok() && c2.reused() && c2.env_resumed() == "Resumed",
+                format!("{k}: A's session resumes on B"),
+                ctx,
+            );
+            f.expect(
+                logb.contains("request=GET status=FOUND"),
+                format!("{k}: B found it in the cache"),
+                ctx,
+            );
             if v == V::T12 {
-                f.expect(keys.contains(&want_key), format!("{k}: stored in memcached as {want_key}"), || format!("keys: {keys:?}\n{}", ctx()));
-                f.expect(c2.ok() && c2.reused(), format!("{k}: A's session resumes on B"), ctx);
-                f.expect(c2.env_resumed() == "Resumed" && c2.env_sid() == c1.env_sid(), format!("{k}: B reports Resumed and A's SSL_SESSION_ID"), ctx);
-                f.expect(logb.contains("request=GET status=FOUND"), format!("{k}: B found it in the cache"), ctx);
+                f.expect(
+                    c2.env_sid() == c1.env_sid(),
+                    format!("{k}: B reports A's SSL_SESSION_ID"),
+                    ctx,
+                );
             }
         }
         for h in [&a, &b] {
@@ -986,18 +1284,53 @@ fn across_servers_ticket_key_file() {
             let on_c = conn(c.port(), "localhost", v, Some(&s), None);
             f.put(format!("{k}: A -> B (same key) offered"), on_b.offered);
             f.put(format!("{k}: A -> B (same key) kind"), on_b.kind());
-            f.put(format!("{k}: A -> B (same key) env resumed"), on_b.env_resumed());
+            f.put(
+                format!("{k}: A -> B (same key) env resumed"),
+                on_b.env_resumed(),
+            );
             f.put(format!("{k}: A -> C (other key) offered"), on_c.offered);
             f.put(format!("{k}: A -> C (other key) kind"), on_c.kind());
-            f.put(format!("{k}: A -> C (other key) env resumed"), on_c.env_resumed());
-            let ctx = || format!("A:\n{}\nB:\n{}\nC:\n{}\n{}\n{}", c1.describe(), on_b.describe(), on_c.describe(), b.diagnostics(), c.diagnostics());
-            f.expect(c1.ok() && c1.hint.is_some(), format!("{k}: A issues a ticket"), ctx);
-            f.expect(on_b.offered && on_b.ok() && on_b.reused() && on_b.env_resumed() == "Resumed", format!("{k}: A's ticket resumes on B"), ctx);
+            f.put(
+                format!("{k}: A -> C (other key) env resumed"),
+                on_c.env_resumed(),
+            );
+            let ctx = || {
+                format!(
+                    "A:\n{}\nB:\n{}\nC:\n{}\n{}\n{}",
+                    c1.describe(),
+                    on_b.describe(),
+                    on_c.describe(),
+                    b.diagnostics(),
+                    c.diagnostics()
+                )
+            };
+            f.expect(
+                c1.ok() && c1.hint.is_some(),
+                format!("{k}: A issues a ticket"),
+                ctx,
+            );
+            f.expect(
+                on_b.offered && on_b.ok() && on_b.reused() && on_b.env_resumed() == "Resumed",
+                format!("{k}: A's ticket resumes on B"),
+                ctx,
+            );
             if v == V::T12 {
-                f.expect(on_b.wire_sid.as_deref() == Some(on_b.env_sid().as_str()), format!("{k}: B's SSL_SESSION_ID is the ServerHello session_id"), ctx);
+                f.expect(
+                    on_b.wire_sid.as_deref() == Some(on_b.env_sid().as_str()),
+                    format!("{k}: B's SSL_SESSION_ID is the ServerHello session_id"),
+                    ctx,
+                );
             }
-            f.expect(on_c.offered && on_c.ok() && !on_c.reused() && on_c.env_resumed() == "Initial", format!("{k}: A's ticket does not resume on C (full handshake, no error)"), ctx);
-            f.expect(!logged_since(&c, mark).is_empty(), format!("{k}: C logged the connection"), || c.error_log_since(mark));
+            f.expect(
+                on_c.offered && on_c.ok() && !on_c.reused() && on_c.env_resumed() == "Initial",
+                format!("{k}: A's ticket does not resume on C (full handshake, no error)"),
+                ctx,
+            );
+            f.expect(
+                !logged_since(&c, mark).is_empty(),
+                format!("{k}: C logged the connection"),
+                || c.error_log_since(mark),
+            );
         }
         for h in [&a, &b, &c] {
             check_healthy(f, h, "ticket key servers", &[]);
@@ -1012,6 +1345,8 @@ fn across_servers_ticket_key_file() {
 /// Corrupted tickets from the s_client session file (a flipped byte in the key name, in the
 /// middle, in the last byte), with the default ticket keys and with a key file: full
 /// handshake, log line, server keeps serving.
+type TicketEdit = (&'static str, fn(&mut [u8]));
+
 #[test]
 fn bad_ticket_corrupted() {
     both_modes("bad_ticket_corrupted", |mode, f| {
@@ -1026,7 +1361,10 @@ fn bad_ticket_corrupted() {
                     p2,
                     "localhost",
                     None,
-                    &format!("  SSLSessionTickets on\n  SSLSessionTicketKeyFile \"{}\"", key.display()),
+                    &format!(
+                        "  SSLSessionTickets on\n  SSLSessionTicketKeyFile \"{}\"",
+                        key.display()
+                    ),
                 ))
         });
         for (keys, port) in [("default keys", h.port()), ("key file", port2)] {
@@ -1034,8 +1372,12 @@ fn bad_ticket_corrupted() {
                 let k = format!("{keys}/{}", v.name());
                 let s = tmp.path().join(format!("{}-{}.pem", port, v.name()));
                 let c1 = conn(port, "localhost", v, None, Some(&s));
-                f.expect(c1.ok() && c1.hint.is_some(), format!("{k}: a ticket"), || c1.describe());
-                let edits: [(&str, fn(&mut [u8])); 3] = [
+                f.expect(
+                    c1.ok() && c1.hint.is_some(),
+                    format!("{k}: a ticket"),
+                    || c1.describe(),
+                );
+                let edits: [TicketEdit; 3] = [
                     ("first byte", |t| t[0] ^= 0x01),
                     ("middle bytes", |t| {
                         let m = t.len() / 2;
@@ -1051,7 +1393,11 @@ fn bad_ticket_corrupted() {
                 for (what, edit) in edits {
                     let bad = tmp.path().join(format!("{}-{}-bad.pem", port, v.name()));
                     let n = edit_ticket(&s, &bad, edit);
-                    f.expect(n.is_some(), format!("{k}: the session file holds a ticket"), || c1.describe());
+                    f.expect(
+                        n.is_some(),
+                        format!("{k}: the session file holds a ticket"),
+                        || c1.describe(),
+                    );
                     if n.is_none() {
                         continue;
                     }
@@ -1062,8 +1408,16 @@ fn bad_ticket_corrupted() {
                     f.put(format!("{kk}: kind"), c.kind());
                     f.put(format!("{kk}: env resumed"), c.env_resumed());
                     let ctx = || format!("{}\n{}", c.describe(), h.diagnostics());
-                    f.expect(c.offered && c.ok() && !c.reused() && c.env_resumed() == "Initial", format!("{kk}: full handshake"), ctx);
-                    f.expect(!logged_since(&h, mark).is_empty(), format!("{kk}: a log line"), || h.error_log_since(mark));
+                    f.expect(
+                        c.offered && c.ok() && !c.reused() && c.env_resumed() == "Initial",
+                        format!("{kk}: full handshake"),
+                        ctx,
+                    );
+                    f.expect(
+                        !logged_since(&h, mark).is_empty(),
+                        format!("{kk}: a log line"),
+                        || h.error_log_since(mark),
+                    );
                 }
                 // The intact ticket still resumes (the corruption was what failed).
                 let ok = conn(port, "localhost", v, Some(&s), None);
@@ -1126,7 +1480,6 @@ struct Flight {
     sh_exts: Vec<u16>,
     alert: Option<(u8, u8)>,
     closed: bool,
-    bytes: usize,
 }
 
 impl Flight {
@@ -1135,7 +1488,11 @@ impl Flight {
             return format!("alert {level}/{}", raw::alert_name(desc));
         }
         if self.sh_sid.is_none() {
-            return if self.closed { "closed".into() } else { "no answer".into() };
+            return if self.closed {
+                "closed".into()
+            } else {
+                "no answer".into()
+            };
         }
         if self.types.contains(&11) || (!self.sh_exts.contains(&41) && self.sh_exts.contains(&43)) {
             "full handshake".into()
@@ -1184,7 +1541,9 @@ fn send_hello(port: u16, hello: &[u8]) -> (Flight, u16) {
         let types = hs_types(&hs);
         if recs.iter().any(|r| r.content_type == raw::CT_ALERT)
             || types.contains(&14)
-            || recs.iter().any(|r| r.content_type == raw::CT_APPLICATION_DATA)
+            || recs
+                .iter()
+                .any(|r| r.content_type == raw::CT_APPLICATION_DATA)
         {
             break;
         }
@@ -1204,7 +1563,6 @@ fn send_hello(port: u16, hello: &[u8]) -> (Flight, u16) {
             sh_exts,
             alert: raw::first_alert(&data),
             closed,
-            bytes: data.len(),
         },
         client_port,
     )
@@ -1252,9 +1610,15 @@ fn raw_case(f: &mut Facts, h: &Httpd, what: &str, hello: &[u8]) -> Flight {
     let mark = h.log_mark();
     let (fl, client_port) = send_hello(h.port(), hello);
     let needle = format!("127.0.0.1:{client_port}]");
-    let line = h.wait_for_log(mark, Duration::from_secs(5), |l| l.contains(&needle) && !l.contains("AH01964"));
+    let line = h.wait_for_log(mark, Duration::from_secs(5), |l| {
+        l.contains(&needle) && !l.contains("AH01964")
+    });
     f.put(format!("{what}: answer"), fl.summary());
-    f.expect(line.is_some(), format!("{what}: a log line about the connection"), || h.error_log_since(mark));
+    f.expect(
+        line.is_some(),
+        format!("{what}: a log line about the connection"),
+        || h.error_log_since(mark),
+    );
     f.expect(
         fl.alert.is_none_or(|(level, _)| level == 2),
         format!("{what}: an alert is fatal"),
@@ -1269,13 +1633,21 @@ fn raw_case(f: &mut Facts, h: &Httpd, what: &str, hello: &[u8]) -> Flight {
 #[test]
 fn bad_raw_hello_session_fields() {
     both_modes("bad_raw_hello_session_fields", |mode, f| {
-        let h = start(base(mode).log_level("info ssl:trace2").vhost_conf("SSLSessionTickets on"));
+        let h = start(
+            base(mode)
+                .log_level("info ssl:trace2")
+                .vhost_conf("SSLSessionTickets on"),
+        );
         let mut rng = Rng::new(55);
         let sid32 = rng.bytes(32);
         // TLS 1.2: a random session ID and a garbage ticket.
         let t = hello_with(&hello12(), &sid32, &[(35, rng.bytes(180))]);
         let fl = raw_case(f, &h, "tls1.2 garbage session_ticket", &t);
-        f.expect(fl.types.contains(&11), "tls1.2 garbage session_ticket: full handshake (Certificate sent)", || format!("{fl:?}"));
+        f.expect(
+            fl.types.contains(&11),
+            "tls1.2 garbage session_ticket: full handshake (Certificate sent)",
+            || format!("{fl:?}"),
+        );
         // TLS 1.3: a garbage PSK identity and binder.
         let mut psk = Vec::new();
         let ident = rng.bytes(120);
@@ -1303,14 +1675,28 @@ fn bad_raw_hello_session_fields() {
                 let t = hello_with(&hello, &rng.bytes(len), &[]);
                 let fl = raw_case(f, &h, &what, &t);
                 if len == 33 {
-                    f.expect(fl.alert.is_some() && fl.sh_sid.is_none(), format!("{what}: refused with an alert"), || format!("{fl:?}"));
+                    f.expect(
+                        fl.alert.is_some() && fl.sh_sid.is_none(),
+                        format!("{what}: refused with an alert"),
+                        || format!("{fl:?}"),
+                    );
                 } else {
-                    f.expect(fl.sh_sid.is_some() && fl.alert.is_none(), format!("{what}: ServerHello"), || format!("{fl:?}"));
+                    f.expect(
+                        fl.sh_sid.is_some() && fl.alert.is_none(),
+                        format!("{what}: ServerHello"),
+                        || format!("{fl:?}"),
+                    );
                     if name == "tls1.3" {
                         // TLS 1.3 echoes the legacy session ID.
-                        f.put(format!("{what}: echoed"), fl.sh_sid.as_ref().is_some_and(|s| s.len() == len));
+                        f.put(
+                            format!("{what}: echoed"),
+                            fl.sh_sid.as_ref().is_some_and(|s| s.len() == len),
+                        );
                     } else {
-                        f.put(format!("{what}: ServerHello session_id length"), fl.sh_sid.as_ref().map_or(0, |s| s.len()));
+                        f.put(
+                            format!("{what}: ServerHello session_id length"),
+                            fl.sh_sid.as_ref().map_or(0, |s| s.len()),
+                        );
                     }
                 }
             }
@@ -1336,7 +1722,10 @@ fn bad_ticket_key_no_longer_loaded() {
                     p2,
                     "localhost",
                     None,
-                    &format!("  SSLSessionTickets on\n  SSLSessionTicketKeyFile \"{}\"", key.display()),
+                    &format!(
+                        "  SSLSessionTickets on\n  SSLSessionTicketKeyFile \"{}\"",
+                        key.display()
+                    ),
                 ))
         });
         let ports = [("default keys", h.port()), ("key file", port2)];
@@ -1345,10 +1734,17 @@ fn bad_ticket_key_no_longer_loaded() {
             for v in VERSIONS {
                 let s = tmp.path().join(format!("{port}-{}.pem", v.name()));
                 let c = conn(port, "localhost", v, None, Some(&s));
-                f.expect(c.ok() && c.hint.is_some(), format!("{keys}/{}: a ticket", v.name()), || c.describe());
+                f.expect(
+                    c.ok() && c.hint.is_some(),
+                    format!("{keys}/{}: a ticket", v.name()),
+                    || c.describe(),
+                );
                 // Control before the restart.
                 let ctl = conn(port, "localhost", v, Some(&s), None);
-                f.put(format!("{keys}/{} before restart: kind", v.name()), ctl.kind());
+                f.put(
+                    format!("{keys}/{} before restart: kind", v.name()),
+                    ctl.kind(),
+                );
                 old.push((keys, port, v, s));
             }
         }
@@ -1360,16 +1756,31 @@ fn bad_ticket_key_no_longer_loaded() {
             let c = conn(port, "localhost", v, Some(&s), None);
             f.put(format!("{k} after restart, old ticket: offered"), c.offered);
             f.put(format!("{k} after restart, old ticket: kind"), c.kind());
-            f.put(format!("{k} after restart, old ticket: env resumed"), c.env_resumed());
+            f.put(
+                format!("{k} after restart, old ticket: env resumed"),
+                c.env_resumed(),
+            );
             let ctx = || format!("{}\n{}", c.describe(), h.diagnostics());
-            f.expect(c.offered && c.ok() && !c.reused(), format!("{k}: old ticket gives a full handshake"), ctx);
-            f.expect(!logged_since(&h, mark).is_empty(), format!("{k}: a log line"), || h.error_log_since(mark));
+            f.expect(
+                c.offered && c.ok() && !c.reused(),
+                format!("{k}: old ticket gives a full handshake"),
+                ctx,
+            );
+            f.expect(
+                !logged_since(&h, mark).is_empty(),
+                format!("{k}: a log line"),
+                || h.error_log_since(mark),
+            );
             // A ticket issued now resumes.
             let s2 = s.with_extension("new.pem");
             let n1 = conn(port, "localhost", v, None, Some(&s2));
             let n2 = conn(port, "localhost", v, Some(&s2), None);
             f.put(format!("{k} after restart, new ticket: kind"), n2.kind());
-            f.expect(n1.ok() && n2.reused(), format!("{k}: a new ticket resumes after the restart"), || format!("{}\n{}", n2.describe(), h.diagnostics()));
+            f.expect(
+                n1.ok() && n2.reused(),
+                format!("{k}: a new ticket resumes after the restart"),
+                || format!("{}\n{}", n2.describe(), h.diagnostics()),
+            );
         }
         check_healthy(f, &h, "after restart", &[]);
     });
@@ -1391,8 +1802,15 @@ fn bad_cache_blob() {
         // A valid blob of another session (made first, kept aside).
         let other = tmp.path().join("other.pem");
         let co = conn(h.port(), "localhost", V::T12, None, Some(&other));
-        let other_blob = mc.get(&format!("mod_ssl-sess:{}", co.env_sid().to_ascii_lowercase()));
-        f.expect(other_blob.is_some(), "the session blob is in memcached", || format!("{:?}\n{}", mc.keys(), co.describe()));
+        let other_blob = mc.get(&format!(
+            "mod_ssl-sess:{}",
+            co.env_sid().to_ascii_lowercase()
+        ));
+        f.expect(
+            other_blob.is_some(),
+            "the session blob is in memcached",
+            || format!("{:?}\n{}", mc.keys(), co.describe()),
+        );
         let other_blob = other_blob.unwrap_or_default();
         f.note("blob length", other_blob.len());
         type Make = Box<dyn Fn(&[u8]) -> Vec<u8>>;
@@ -1400,23 +1818,40 @@ fn bad_cache_blob() {
         let cases: Vec<(&str, Make)> = vec![
             ("random 200 bytes", Box::new(|_| Rng::new(3).bytes(200))),
             ("empty", Box::new(|_| Vec::new())),
-            ("truncated to half", Box::new(|b: &[u8]| b[..b.len() / 2].to_vec())),
-            ("last byte cut", Box::new(|b: &[u8]| b[..b.len().saturating_sub(1)].to_vec())),
-            ("one byte appended", Box::new(|b: &[u8]| [b, &[0u8][..]].concat())),
-            ("middle byte flipped", Box::new(|b: &[u8]| {
-                let mut v = b.to_vec();
-                let m = v.len() / 2;
-                v[m] ^= 0x40;
-                v
-            })),
-            ("another session's valid blob", Box::new(move |_| ob.clone())),
+            (
+                "truncated to half",
+                Box::new(|b: &[u8]| b[..b.len() / 2].to_vec()),
+            ),
+            (
+                "last byte cut",
+                Box::new(|b: &[u8]| b[..b.len().saturating_sub(1)].to_vec()),
+            ),
+            (
+                "one byte appended",
+                Box::new(|b: &[u8]| [b, &[0u8][..]].concat()),
+            ),
+            (
+                "middle byte flipped",
+                Box::new(|b: &[u8]| {
+                    let mut v = b.to_vec();
+                    let m = v.len() / 2;
+                    v[m] ^= 0x40;
+                    v
+                }),
+            ),
+            (
+                "another session's valid blob",
+                Box::new(move |_| ob.clone()),
+            ),
         ];
         for (what, make) in cases {
             let s = tmp.path().join("s.pem");
             let c1 = conn(h.port(), "localhost", V::T12, None, Some(&s));
             let key = format!("mod_ssl-sess:{}", c1.env_sid().to_ascii_lowercase());
             let Some(real) = mc.get(&key) else {
-                f.expect(false, format!("{what}: session stored under {key}"), || format!("{:?}", mc.keys()));
+                f.expect(false, format!("{what}: session stored under {key}"), || {
+                    format!("{:?}", mc.keys())
+                });
                 continue;
             };
             mc.set(&key, &make(&real));
@@ -1435,14 +1870,36 @@ fn bad_cache_blob() {
             };
             f.put(format!("{what}: mod_ssl cache lookup"), cache);
             let ctx = || format!("{}\nlog:\n{log}\n{}", c2.describe(), h.diagnostics());
-            if what == "middle byte flipped" {
-                // Depending on where the byte lands, a blob may still decode (OpenSSL's DER
-                // has fields it does not check); the handshake must complete either way.
-                f.expect(c2.offered && c2.ok(), format!("{what}: handshake completes"), ctx);
-            } else {
-                f.expect(c2.offered && c2.ok() && !c2.reused(), format!("{what}: full handshake"), ctx);
+            match what {
+                "middle byte flipped" | "another session's valid blob" | "one byte appended" => {
+                    // Blobs that still decode. Neither format carries a MAC: a flipped byte
+                    // in the secret resumes with a wrong secret and the handshake fails on
+                    // Finished (a clean alert). OpenSSL does not check that the cached
+                    // session's ID is the one asked for (sslshim does: a miss), and d2i
+                    // ignores trailing bytes (sslshim's decoder does not: a miss).
+                    f.expect(
+                        c2.offered && (c2.ok() || c2.clean_failure()),
+                        format!("{what}: a handshake or a clean alert"),
+                        ctx,
+                    );
+                    for k in ["kind", "env resumed", "mod_ssl cache lookup"] {
+                        let key = format!("{what}: {k}");
+                        if let Some(v) = f.map.remove(&key) {
+                            f.map.insert(format!("~{key}"), v);
+                        }
+                    }
+                }
+                _ => f.expect(
+                    c2.offered && c2.ok() && !c2.reused(),
+                    format!("{what}: full handshake"),
+                    ctx,
+                ),
             }
-            f.expect(log.contains("Inter-Process Session Cache: request=GET"), format!("{what}: the lookup is logged"), ctx);
+            f.expect(
+                log.contains("Inter-Process Session Cache: request=GET"),
+                format!("{what}: the lookup is logged"),
+                ctx,
+            );
         }
         check_healthy(f, &h, "after bad blobs", &[]);
     });
@@ -1466,27 +1923,49 @@ fn memcached_goes_away() {
         let c1 = conn(h.port(), "localhost", V::T12, None, Some(&s));
         let c2 = conn(h.port(), "localhost", V::T12, Some(&s), None);
         f.put("before: resumed", c2.reused());
-        f.expect(c1.ok() && c2.reused(), "before: resumption through memcached", || c2.describe());
+        f.expect(
+            c1.ok() && c2.reused(),
+            "before: resumption through memcached",
+            || c2.describe(),
+        );
         mc.kill();
         let mark = h.log_mark();
         let c3 = conn(h.port(), "localhost", V::T12, Some(&s), None);
         f.put("after kill: offered", c3.offered);
         f.put("after kill: kind", c3.kind());
-        f.expect(c3.offered && c3.ok() && !c3.reused(), "after kill: full handshake", || format!("{}\n{}", c3.describe(), h.diagnostics()));
+        f.expect(
+            c3.offered && c3.ok() && !c3.reused(),
+            "after kill: full handshake",
+            || format!("{}\n{}", c3.describe(), h.diagnostics()),
+        );
         let mut fails = 0;
         for v in [V::T12, V::T13, V::T12, V::T13, V::T12] {
             let c = conn(h.port(), "localhost", v, None, None);
             if !c.ok() {
                 fails += 1;
-                f.expect(false, format!("after kill: fresh {} connection", v.name()), || c.describe());
+                f.expect(
+                    false,
+                    format!("after kill: fresh {} connection", v.name()),
+                    || c.describe(),
+                );
             }
         }
         f.put("after kill: failed fresh connections", fails);
         let log = h.error_log_since(mark);
-        let mc_lines: Vec<&str> = log.lines().filter(|l| l.contains("socache_memcache")).collect();
-        f.put("after kill: mod_socache_memcache logged errors", !mc_lines.is_empty());
+        let mc_lines: Vec<&str> = log
+            .lines()
+            .filter(|l| l.contains("socache_memcache"))
+            .collect();
+        f.put(
+            "after kill: mod_socache_memcache logged errors",
+            !mc_lines.is_empty(),
+        );
         f.note("after kill: mod_socache_memcache lines", mc_lines.len());
-        f.expect(log.contains("request=GET status=MISSED"), "after kill: the failed lookup is logged", || log.clone());
+        f.expect(
+            log.contains("request=GET status=MISSED"),
+            "after kill: the failed lookup is logged",
+            || log.clone(),
+        );
         // mod_socache_memcache logs a failed store at crit ("scache_mc: error setting key").
         check_healthy(f, &h, "after memcached died", &["[socache_memcache:"]);
     });
@@ -1500,6 +1979,10 @@ fn memcached_goes_away() {
 /// own session format), but a foreign blob or ticket must only cost a full handshake.
 #[test]
 fn mixed_fleet_foreign_sessions() {
+    if reference_only() {
+        eprintln!("skipped: needs both modes");
+        return;
+    }
     let started = Instant::now();
     let mc = Memcached::start();
     let tmp = scratch();
@@ -1516,7 +1999,10 @@ fn mixed_fleet_foreign_sessions() {
                     p2,
                     "localhost",
                     None,
-                    &format!("  SSLSessionTickets on\n  SSLSessionTicketKeyFile \"{}\"", key.display()),
+                    &format!(
+                        "  SSLSessionTickets on\n  SSLSessionTicketKeyFile \"{}\"",
+                        key.display()
+                    ),
                 ))
         })
     };
@@ -1534,9 +2020,19 @@ fn mixed_fleet_foreign_sessions() {
                 let s = tmp.path().join("s.pem");
                 let c1 = conn(a, "localhost", v, None, Some(&s));
                 let c2 = conn(b, "localhost", v, Some(&s), None);
-                let _ = writeln!(table, "  {what:<40} first={} second={} offered={}", c1.kind(), c2.kind(), c2.offered);
+                let _ = writeln!(
+                    table,
+                    "  {what:<40} first={} second={} offered={}",
+                    c1.kind(),
+                    c2.kind(),
+                    c2.offered
+                );
                 if !(c1.ok() && c2.ok() && !c2.reused()) {
-                    problems.push(format!("{what}: expected a full handshake\n{}\n{}", c1.describe(), c2.describe()));
+                    problems.push(format!(
+                        "{what}: expected a full handshake\n{}\n{}",
+                        c1.describe(),
+                        c2.describe()
+                    ));
                 }
             }
         }
@@ -1544,16 +2040,24 @@ fn mixed_fleet_foreign_sessions() {
     for h in [&sys, &shim] {
         let bad = h.error_log_unexpected(&[]);
         if !bad.is_empty() {
-            problems.push(format!("{} mode: unexpected log lines:\n{}", h.mode(), bad.join("\n")));
+            problems.push(format!(
+                "{} mode: unexpected log lines:\n{}",
+                h.mode(),
+                bad.join("\n")
+            ));
         }
         let p = conn(h.port(), "localhost", V::T13, None, None);
         if !p.ok() {
-            problems.push(format!("{} mode no longer serves:\n{}", h.mode(), p.describe()));
+            problems.push(format!(
+                "{} mode no longer serves:\n{}",
+                h.mode(),
+                p.describe()
+            ));
         }
     }
-    eprintln!("mixed_fleet_foreign_sessions ({:.1?}):\n{table}", started.elapsed());
+    eprintln!(
+        "mixed_fleet_foreign_sessions ({:.1?}):\n{table}",
+        started.elapsed()
+    );
     assert!(problems.is_empty(), "{}\n\n{table}", problems.join("\n\n"));
 }
-
-#[allow(dead_code)]
-fn _unused(_: PathBuf) {}

@@ -107,6 +107,10 @@ impl SessionStore {
 impl StoresServerSessions for SessionStore {
     fn put(&self, key: Vec<u8>, value: Vec<u8>) -> bool {
         let Some(ssl) = scope::current() else { return false };
+        let ticket = {
+            let g = ssl.lock();
+            g.options & SSL_OP_NO_TICKET == 0 && g.hello.as_ref().is_some_and(|h| h.offers_ticket())
+        };
         let meta = {
             let g = ssl.lock();
             Meta {
@@ -121,6 +125,12 @@ impl StoresServerSessions for SessionStore {
                 value,
             }
         };
+        if ticket {
+            // TLS 1.2 with a ticket: the ticket is the session. OpenSSL sends
+            // an empty session ID then and caches nothing, so SSL_SESSION_ID
+            // is unset; rustls still sends an ID, which we never cache.
+            return false;
+        }
         let sess = Arc::new(Session::new(meta));
         ssl.set_session(Some(sess.clone()));
         if let Some(c) = &self.internal {

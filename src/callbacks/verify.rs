@@ -17,16 +17,21 @@ use rustls::{CertificateError, DigitallySignedStruct, DistinguishedName, Error, 
 use std::ffi::c_long;
 use std::sync::Arc;
 
-// X509_V_ERR_* values (x509_vfy.h) that choose the alert.
-const X509_V_ERR_CERT_NOT_YET_VALID: c_long = 9;
-const X509_V_ERR_CERT_HAS_EXPIRED: c_long = 10;
-const X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT: c_long = 18;
-const X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN: c_long = 19;
-const X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY: c_long = 20;
-const X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE: c_long = 21;
-const X509_V_ERR_CERT_REVOKED: c_long = 23;
-const X509_V_ERR_INVALID_PURPOSE: c_long = 26;
-const X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT: c_long = 2;
+/// OpenSSL's X509 verification error -> TLS alert table
+/// (`ssl_x509err2alert` in OpenSSL 3.0's statem_lib.c).
+pub fn alert_for_x509_error(e: c_long) -> u8 {
+    match e {
+        50 => 40,                                         // APPLICATION_VERIFICATION: handshake_failure
+        10 | 12 => 45,                                    // CERT/CRL_HAS_EXPIRED: certificate_expired
+        23 => 44,                                         // CERT_REVOKED: certificate_revoked
+        7 | 8 => 51,                                      // CERT/CRL_SIGNATURE_FAILURE: decrypt_error
+        26 => 43,                                         // INVALID_PURPOSE: unsupported_certificate
+        2 | 3 | 18 | 19 | 20 | 21 | 22 | 25 | 33 | 79 => 48, // unknown issuer/CRL, self-signed, chain or path too long, INVALID_CA: unknown_ca
+        1 | 17 | 69 | 70 => 80,                           // UNSPECIFIED, OUT_OF_MEM, INVALID_CALL, STORE_LOOKUP: internal_error
+        4 | 5 | 6 | 9 | 11 | 13 | 14 | 15 | 16 | 27 | 28 | 62 | 63 | 64 | 65 | 66 | 67 | 68 => 42, // bad_certificate
+        _ => 46,                                          // certificate_unknown
+    }
+}
 
 #[derive(Debug)]
 struct VerifyFailed(c_long);
@@ -39,21 +44,20 @@ impl std::fmt::Display for VerifyFailed {
 
 impl std::error::Error for VerifyFailed {}
 
-/// The rustls error (and so the alert) for a libcrypto verify result,
-/// following OpenSSL's `ssl_x509err2alert`.
+/// The rustls error whose alert is OpenSSL's for this verify result. The
+/// libcrypto reason itself is recorded on the connection for the log.
 fn cert_error(e: c_long) -> Error {
-    Error::InvalidCertificate(match e {
-        X509_V_ERR_CERT_HAS_EXPIRED => CertificateError::Expired,
-        X509_V_ERR_CERT_NOT_YET_VALID => CertificateError::NotValidYet,
-        X509_V_ERR_CERT_REVOKED => CertificateError::Revoked,
-        X509_V_ERR_INVALID_PURPOSE => CertificateError::InvalidPurpose,
-        X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT
-        | X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN
-        | X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY
-        | X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE
-        | X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT => CertificateError::UnknownIssuer,
-        other => CertificateError::Other(OtherError(Arc::new(VerifyFailed(other)))),
-    })
+    let other = || CertificateError::Other(OtherError(Arc::new(VerifyFailed(e))));
+    match alert_for_x509_error(e) {
+        40 | 80 => Error::General(format!("certificate verify failed (X509 error {e})")),
+        45 => Error::InvalidCertificate(CertificateError::Expired),
+        44 => Error::InvalidCertificate(CertificateError::Revoked),
+        51 => Error::InvalidCertificate(CertificateError::BadSignature),
+        43 => Error::InvalidCertificate(CertificateError::InvalidPurpose),
+        48 => Error::InvalidCertificate(CertificateError::UnknownIssuer),
+        42 => Error::InvalidCertificate(CertificateError::BadEncoding),
+        _ => Error::InvalidCertificate(other()),
+    }
 }
 
 fn decode_chain(end_entity: &CertificateDer<'_>, intermediates: &[CertificateDer<'_>]) -> Result<(X509, Vec<X509>), Error> {
@@ -76,6 +80,9 @@ fn run(ssl: &Arc<Ssl>, leaf: X509, rest: Vec<X509>, purpose: Purpose) -> (bool, 
     let out = verify_chain(&store, &leaf, &rest, purpose, verify.depth, verify.cb, ssl_ptr(ssl).cast());
     let mut g = ssl.lock();
     g.verify_result = out.error;
+    if !out.ok {
+        g.verify_failure = Some(crate::libcrypto::verify::error_string(out.error));
+    }
     let mut chain = Vec::with_capacity(1 + rest.len());
     chain.push(leaf);
     chain.extend(rest);

@@ -297,12 +297,28 @@ pub unsafe extern "C" fn SSL_CTX_add_client_CA(ctx: *mut ssl_ctx_st, x: *mut X50
 
 // ---- ciphers and protocols ----------------------------------------------------
 
+/// mod_ssl ignores what `SSL_CTX_set_min/max_proto_version` return, but it
+/// aborts startup when setting the cipher list fails, and it always sets the
+/// cipher list after the protocol range: so a range that leaves only
+/// SSLv3/TLS 1.0/1.1 (which rustls cannot do) is reported here, by name.
+fn check_protocols(ctx: &Arc<Ctx>) -> Result<(), Error> {
+    let s = ctx.settings();
+    if crate::tls::config::version_mask(s.min_version, s.max_version, s.options) == 0 {
+        return Err(Error::ssl(SSL_R_NO_PROTOCOLS_AVAILABLE).with_detail(
+            "the protocol setting (SSLProtocol / MinProtocol / MaxProtocol) leaves only SSLv3, TLS 1.0 or TLS 1.1, \
+             which sslshim (rustls) does not support: enable TLSv1.2 and/or TLSv1.3",
+        ));
+    }
+    Ok(())
+}
+
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_CTX_set_cipher_list(ctx: *mut ssl_ctx_st, str: *const c_char) -> c_int {
     entry!(SSL_CTX_set_cipher_list, {
         // SAFETY: live handle and C string per the caller.
         let c = unsafe { handle::ctx(ctx) }?;
         let s = unsafe { cstr(str) }?;
+        check_protocols(&c)?;
         let list = ciphers::parse_cipher_list(s).map_err(|e| Error::ssl(SSL_R_NO_CIPHER_MATCH).with_detail(e.to_string()))?;
         c.update(|st| {
             st.cipher_list = list.suites;
@@ -318,6 +334,7 @@ pub unsafe extern "C" fn SSL_CTX_set_ciphersuites(ctx: *mut ssl_ctx_st, str: *co
         // SAFETY: live handle and C string per the caller.
         let c = unsafe { handle::ctx(ctx) }?;
         let s = unsafe { cstr(str) }?;
+        check_protocols(&c)?;
         let list = ciphers::parse_ciphersuites(s).map_err(|e| Error::ssl(SSL_R_NO_CIPHER_MATCH).with_detail(e.to_string()))?;
         c.update(|st| st.tls13_suites = list.suites);
         Ok(1)

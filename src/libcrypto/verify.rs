@@ -98,3 +98,14 @@ pub fn verify_chain(
         Outcome { ok, error, chain }
     }
 }
+
+/// `X509_verify_cert_error_string`.
+pub fn error_string(e: c_long) -> String {
+    // SAFETY: returns a static string for any value.
+    let p = unsafe { ffi::X509_verify_cert_error_string(e) };
+    if p.is_null() {
+        return format!("X509 error {e}");
+    }
+    // SAFETY: a static NUL-terminated string.
+    unsafe { std::ffi::CStr::from_ptr(p) }.to_string_lossy().into_owned()
+}

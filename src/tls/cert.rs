@@ -116,23 +116,39 @@ impl Certs {
 pub struct ServerKey {
     pub slot: usize,
     pub key_type: KeyType,
+    /// For EC keys, the curve (TLS 1.2 only uses it with clients that list it).
+    pub curve: Option<rustls::NamedGroup>,
     pub cert: X509,
     pub certified: Arc<CertifiedKey>,
 }
 
 /// Builds the rustls form of every complete slot. A key that cannot be
 /// used (unsupported type, not exportable) is reported in `problems`.
-pub fn build_server_keys(certs: &Certs, provider: &CryptoProvider, sigalgs: Option<&[rustls::SignatureScheme]>, problems: &mut Vec<String>) -> Vec<ServerKey> {
+pub fn build_server_keys(
+    certs: &Certs,
+    provider: &CryptoProvider,
+    sigalgs: Option<&[rustls::SignatureScheme]>,
+    server_pref: bool,
+    problems: &mut Vec<String>,
+) -> Vec<ServerKey> {
     let mut out = Vec::new();
     for (i, s) in certs.complete() {
         let (Some(cert), Some(key)) = (&s.cert, &s.key) else { continue };
         let chain = if s.chain.is_empty() { &certs.extra_chain } else { &s.chain };
         match certified_key(cert, chain, key, provider) {
             Ok(mut ck) => {
-                if let Some(allowed) = sigalgs {
-                    ck.key = Arc::new(super::sigalgs::Restricted { inner: ck.key.clone(), allowed: allowed.to_vec() });
-                }
-                out.push(ServerKey { slot: i, key_type: key.key_type(), cert: cert.clone(), certified: Arc::new(ck) })
+                ck.key = Arc::new(super::sigalgs::SchemePolicy {
+                    inner: ck.key.clone(),
+                    allowed: sigalgs.map(<[_]>::to_vec),
+                    server_order: server_pref.then(|| sigalgs.map_or_else(|| super::sigalgs::OPENSSL_DEFAULT_ORDER.to_vec(), <[_]>::to_vec)),
+                });
+                let curve = match (key.key_type(), key.bits()) {
+                    (KeyType::Ec, 256) => Some(rustls::NamedGroup::secp256r1),
+                    (KeyType::Ec, 384) => Some(rustls::NamedGroup::secp384r1),
+                    (KeyType::Ec, 521) => Some(rustls::NamedGroup::secp521r1),
+                    _ => None,
+                };
+                out.push(ServerKey { slot: i, key_type: key.key_type(), curve, cert: cert.clone(), certified: Arc::new(ck) })
             }
             Err(e) => problems.push(format!("certificate slot {i} ({}): {e}", key.key_type().name())),
         }

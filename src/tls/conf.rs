@@ -287,7 +287,19 @@ fn apply(ctx: &Arc<Ctx>, cmd: Cmd, name: &str, value: &str) -> Result<()> {
             ctx.update(|s| s.verify.mode = mode);
         }
         Cmd::NumTickets => {
-            let n: usize = value.parse().map_err(|_| bad(name, value, "not a number"))?;
+            // OpenSSL parses this with atoi() (leading sign and digits, else
+            // 0) and refuses a negative number.
+            let t = value.trim_start();
+            let (neg, rest) = match t.as_bytes().first() {
+                Some(b'-') => (true, &t[1..]),
+                Some(b'+') => (false, &t[1..]),
+                _ => (false, t),
+            };
+            let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+            if neg && digits.trim_start_matches('0') != "" {
+                return Err(bad(name, value, "negative number"));
+            }
+            let n: usize = digits.parse().unwrap_or(0);
             ctx.update(|s| s.num_tickets = n);
         }
         Cmd::Certificate | Cmd::PrivateKey | Cmd::ChainCaFile | Cmd::VerifyCaFile | Cmd::VerifyCaPath | Cmd::RequestCaFile | Cmd::DhParameters => {

@@ -50,6 +50,9 @@ pub struct Variant {
     pub versions: u8,
     pub verify: VerifyClass,
     pub alpn: Option<Vec<u8>>,
+    /// The key exchange group OpenSSL would pick for this ClientHello (see
+    /// `openssl_group`); `None` leaves the choice to rustls.
+    pub group: Option<u16>,
 }
 
 /// The protocol versions a (min, max, options) triple leaves enabled.
@@ -136,7 +139,7 @@ impl Built {
         let s = ctx.settings();
         let provider = provider_for(&s.tls13_suites, &s.cipher_list, s.groups.as_deref());
         let mut problems = s.notes.clone();
-        let server_keys = build_server_keys(&s.certs, &provider, s.sigalgs.as_deref(), &mut problems);
+        let server_keys = build_server_keys(&s.certs, &provider, s.sigalgs.as_deref(), s.options & SSL_OP_CIPHER_SERVER_PREFERENCE != 0, &mut problems);
         // OpenSSL's server session cache: off, internal, and/or the host's
         // callbacks (mod_ssl's SSLSessionCache).
         let sessions: Arc<dyn StoresServerSessions> = if s.sess_cache_mode & SSL_SESS_CACHE_SERVER != 0 {
@@ -207,8 +210,24 @@ impl Built {
                 self.client_sigalgs.clone().or_else(|| self.sigalgs.clone()),
             )),
         };
-        let resolver = Arc::new(SlotResolver { keys: self.server_keys.clone() });
-        let mut cfg = ServerConfig::builder_with_provider(self.provider.clone())
+        let server_pref = self.options & SSL_OP_CIPHER_SERVER_PREFERENCE != 0;
+        let resolver = Arc::new(SlotResolver {
+            keys: self.server_keys.clone(),
+            versions: v.versions,
+            server_pref,
+            tls12_suites: self
+                .provider
+                .cipher_suites
+                .iter()
+                .filter(|cs| cs.version().version == rustls::ProtocolVersion::TLSv1_2)
+                .map(|cs| cs.suite())
+                .collect(),
+        });
+        let provider = match v.group.map(NamedGroup::from).and_then(kx_group) {
+            Some(g) => Arc::new(CryptoProvider { kx_groups: vec![g], ..(*self.provider).clone() }),
+            None => self.provider.clone(),
+        };
+        let mut cfg = ServerConfig::builder_with_provider(provider)
             .with_protocol_versions(&versions_for(v.versions))
             .map_err(|e| Error::ssl(SSL_R_NO_CIPHER_MATCH).with_detail(e.to_string()))?
             .with_client_cert_verifier(verifier)
@@ -294,12 +313,47 @@ impl ProducesTickets for NoTickets {
 }
 
 /// Chooses among the context's certificate slots (or the connection's own
-/// certificate, set by `SSL_use_certificate` from a callback) by the
-/// client's signature algorithms, in the client's order of preference.
+/// certificate, set by `SSL_use_certificate` from a callback) the way
+/// OpenSSL does:
+/// * TLS 1.3: the first signature scheme, in the client's order (or the
+///   server's, with server preference), that some certificate can sign with;
+/// * TLS 1.2: the cipher suite is chosen first (client's or server's
+///   order) and the certificate follows its authentication type; an ECDSA
+///   certificate only for clients whose supported groups include its curve.
 /// rustls has already removed the schemes the common suites cannot use.
 #[derive(Debug)]
 pub struct SlotResolver {
     pub keys: Arc<Vec<ServerKey>>,
+    pub versions: u8,
+    pub server_pref: bool,
+    pub tls12_suites: Vec<rustls::CipherSuite>,
+}
+
+impl SlotResolver {
+    fn tls12_choice<'a>(&self, keys: &'a [ServerKey], hello: &ClientHello<'_>, client_groups: &[u16]) -> Option<&'a ServerKey> {
+        let offered = hello.cipher_suites();
+        let order: Vec<rustls::CipherSuite> = if self.server_pref {
+            self.tls12_suites.iter().copied().filter(|s| offered.contains(s)).collect()
+        } else {
+            offered.iter().copied().filter(|s| self.tls12_suites.contains(s)).collect()
+        };
+        let usable = |k: &ServerKey| {
+            k.certified.key.choose_scheme(hello.signature_schemes()).is_some()
+                && k.curve.is_none_or(|c| client_groups.is_empty() || client_groups.contains(&u16::from(c)))
+        };
+        for suite in order {
+            let ecdsa = super::ciphers::find_by_suite(suite).is_some_and(|c| c.au == "ECDSA");
+            let fits = |k: &&ServerKey| match k.key_type {
+                crate::libcrypto::pkey::KeyType::Ec | crate::libcrypto::pkey::KeyType::Ed25519 => ecdsa,
+                crate::libcrypto::pkey::KeyType::Rsa | crate::libcrypto::pkey::KeyType::RsaPss => !ecdsa,
+                _ => false,
+            };
+            if let Some(k) = keys.iter().filter(fits).find(|k| usable(k)) {
+                return Some(k);
+            }
+        }
+        None
+    }
 }
 
 impl ResolvesServerCert for SlotResolver {
@@ -310,7 +364,17 @@ impl ResolvesServerCert for SlotResolver {
             Some(k) if !k.is_empty() => k,
             _ => &self.keys,
         };
-        let chosen = choose(keys, hello.signature_schemes())?;
+        let raw = ssl.as_ref().and_then(|s| s.lock().hello.clone());
+        let tls13 = self.versions & V13 != 0 && raw.as_ref().is_some_and(|h| h.offers_tls13());
+        let chosen = if tls13 {
+            choose(keys, hello.signature_schemes(), self.server_pref)?
+        } else {
+            let groups = raw.as_ref().map(|h| h.groups()).unwrap_or_default();
+            match self.tls12_choice(keys, &hello, &groups) {
+                Some(k) => k,
+                None => choose(keys, hello.signature_schemes(), self.server_pref)?,
+            }
+        };
         let Some(ssl) = ssl else { return Some(chosen.certified.clone()) };
         ssl.set_selected_cert(chosen.slot, chosen.cert.clone());
         // OCSP stapling: the status callback runs after the certificate is
@@ -335,8 +399,18 @@ impl ResolvesServerCert for SlotResolver {
     }
 }
 
-fn choose<'a>(keys: &'a [ServerKey], schemes: &[SignatureScheme]) -> Option<&'a ServerKey> {
-    for scheme in schemes {
+/// The first scheme (client's order, or OpenSSL's default with server
+/// preference) that some key can sign with.
+fn choose<'a>(keys: &'a [ServerKey], schemes: &[SignatureScheme], server_pref: bool) -> Option<&'a ServerKey> {
+    let order: Vec<SignatureScheme> = if server_pref {
+        let mut o: Vec<SignatureScheme> = super::sigalgs::OPENSSL_DEFAULT_ORDER.iter().copied().filter(|s| schemes.contains(s)).collect();
+        let rest: Vec<SignatureScheme> = schemes.iter().copied().filter(|s| !o.contains(s)).collect();
+        o.extend(rest);
+        o
+    } else {
+        schemes.to_vec()
+    };
+    for scheme in &order {
         for k in keys {
             if k.certified.key.choose_scheme(std::slice::from_ref(scheme)).is_some() {
                 return Some(k);
@@ -344,6 +418,30 @@ fn choose<'a>(keys: &'a [ServerKey], schemes: &[SignatureScheme]) -> Option<&'a 
         }
     }
     None
+}
+
+/// The key exchange group OpenSSL 3.0 picks for a ClientHello, among the
+/// server's groups: TLS 1.3 takes the client's first key share the server
+/// supports, else (HelloRetryRequest) the server's first group the client
+/// supports; TLS 1.2 the first shared group in the client's order, or the
+/// server's with server preference.
+pub fn openssl_group(hello: &super::hello::RawHello, server: &[NamedGroup], server_pref: bool, tls13: bool) -> Option<NamedGroup> {
+    let client: Vec<NamedGroup> = hello.groups().into_iter().map(NamedGroup::from).collect();
+    if client.is_empty() {
+        return None;
+    }
+    if tls13 {
+        if let Some(g) = hello.key_share_groups().into_iter().map(NamedGroup::from).find(|g| server.contains(g)) {
+            return Some(g);
+        }
+        // HelloRetryRequest: OpenSSL 3.0 walks its own list (final_key_share).
+        return server.iter().copied().find(|g| client.contains(g));
+    }
+    if server_pref {
+        server.iter().copied().find(|g| client.contains(g))
+    } else {
+        client.iter().copied().find(|g| server.contains(g))
+    }
 }
 
 #[cfg(test)]

@@ -120,6 +120,9 @@ impl Engine {
             if e.reason > 1000 && e.reason < 1256 {
                 ssl.info(SSL_CB_READ_ALERT, (2 << 8) | (e.reason - 1000));
             }
+            if let Some(a) = e.alert {
+                ssl.info_state(SSL_CB_WRITE_ALERT, (2 << 8) | c_int::from(a), "error");
+            }
             self.fatal = Some(e.clone());
             let was_handshaking = !matches!(self.conn, Conn::Tls(ref c) if !c.is_handshaking());
             self.conn = Conn::Dead;
@@ -198,6 +201,16 @@ impl Engine {
                                     "the client offers only SSLv3/TLS 1.0/TLS 1.1; sslshim (rustls) supports TLS 1.2 and 1.3",
                                 )));
                             }
+                            if matches!(err, rustls::Error::InvalidMessage(rustls::InvalidMessage::InvalidContentType | rustls::InvalidMessage::UnknownProtocolVersion)) {
+                                // Not TLS at all: OpenSSL's "wrong version number", protocol_version.
+                                send_plain_alert(wbio, SSL_AD_PROTOCOL_VERSION);
+                                return Err(Stop::Fatal(Error::from_rustls(&err)));
+                            }
+                            if RawHello::from_records(raw).is_some_and(|h| h.sni_is_unusable()) {
+                                // A NUL byte or over-long name: OpenSSL answers unrecognized_name.
+                                send_plain_alert(wbio, SSL_AD_UNRECOGNIZED_NAME);
+                                return Err(Stop::Fatal(Error::from_rustls(&err)));
+                            }
                             if matches!(err, rustls::Error::PeerSentOversizedRecord | rustls::Error::InvalidMessage(rustls::InvalidMessage::MessageTooLarge)) {
                                 // RFC 8446 5.1: record_overflow, as OpenSSL sends.
                                 send_plain_alert(wbio, 22);
@@ -253,7 +266,15 @@ impl Engine {
             let mut reader = conn.reader();
             match reader.fill_buf() {
                 Ok([]) => {
-                    ssl.lock().shutdown |= SSL_RECEIVED_SHUTDOWN;
+                    let first = {
+                        let mut g = ssl.lock();
+                        let first = g.shutdown & SSL_RECEIVED_SHUTDOWN == 0;
+                        g.shutdown |= SSL_RECEIVED_SHUTDOWN;
+                        first
+                    };
+                    if first {
+                        ssl.info(SSL_CB_READ_ALERT, 1 << 8);
+                    }
                     return Err(Stop::ZeroReturn);
                 }
                 Ok(data) => {
@@ -328,6 +349,7 @@ impl Engine {
         if flags & SSL_SENT_SHUTDOWN == 0 {
             ssl.lock().shutdown |= SSL_SENT_SHUTDOWN;
             conn.send_close_notify();
+            ssl.info(SSL_CB_WRITE_ALERT, 1 << 8);
             flush_tls(conn, wbio, &mut self.need_flush, true)?;
         } else if conn.wants_write() || self.need_flush {
             flush_tls(conn, wbio, &mut self.need_flush, true)?;
@@ -404,9 +426,51 @@ fn read_more(conn: &mut Connection, rbio: &Bio, wbio: &Bio, ended: &mut Option<R
         Err(e) => return Err(Stop::Syscall(e.to_string())),
     }
     if let Err(e) = conn.process_new_packets() {
-        let mut nf = true;
-        let _ = flush_tls(conn, wbio, &mut nf, true);
-        return Err(Stop::Fatal(Error::from_rustls(&e)));
+        let ssl = callbacks::scope::current();
+        let verify_why = ssl.as_ref().and_then(|s| s.lock().verify_failure.take());
+        // During a TLS 1.2 handshake our side of the record layer is still in
+        // the clear (until our ChangeCipherSpec): where OpenSSL would send a
+        // different alert than rustls (or rustls sends none), send OpenSSL's.
+        let clear = conn.is_handshaking() && conn.protocol_version() == Some(rustls::ProtocolVersion::TLSv1_2);
+        let openssl_alert = if clear {
+            match &e {
+                // The peer's own alert: nothing to send back.
+                rustls::Error::AlertReceived(_) => None,
+                rustls::Error::NoCertificatesPresented => Some(SSL_AD_HANDSHAKE_FAILURE),
+                _ if verify_why.is_some() => {
+                    let v = ssl.as_ref().map_or(0, |s| s.lock().verify_result);
+                    Some(callbacks::verify::alert_for_x509_error(v))
+                }
+                rustls::Error::InvalidMessage(rustls::InvalidMessage::InvalidContentType | rustls::InvalidMessage::UnknownProtocolVersion) => {
+                    Some(SSL_AD_PROTOCOL_VERSION)
+                }
+                rustls::Error::InvalidCertificate(rustls::CertificateError::BadEncoding) if verify_why.is_none() => Some(SSL_AD_DECODE_ERROR),
+                _ if !conn.wants_write() => Some(SSL_AD_UNEXPECTED_MESSAGE),
+                _ => None,
+            }
+        } else {
+            None
+        };
+        match openssl_alert {
+            Some(a) => {
+                let _ = conn.write_tls(&mut io::sink());
+                send_plain_alert(wbio, a);
+            }
+            None => {
+                let mut nf = true;
+                let _ = flush_tls(conn, wbio, &mut nf, true);
+            }
+        }
+        let mut err = Error::from_rustls(&e);
+        if openssl_alert.is_some() {
+            err.alert = None;
+        }
+        if let Some(why) = verify_why {
+            // Peer verification failed: OpenSSL's reason and libcrypto's text.
+            err.reason = SSL_R_CERTIFICATE_VERIFY_FAILED;
+            err.detail = Some(why);
+        }
+        return Err(Stop::Fatal(err));
     }
     Ok(())
 }
@@ -503,7 +567,12 @@ fn on_client_hello(ssl: &Arc<Ssl>, io: &Io, accepted: Accepted, raw: &[u8], wbio
         let g = ssl.lock();
         (version_mask(g.min_version, g.max_version, g.options), VerifyClass::from_mode(g.verify.mode))
     };
-    let cfg = match built.server_config(&Variant { versions, verify, alpn }) {
+    let group = hello.as_ref().and_then(|h| {
+        let server: Vec<rustls::NamedGroup> = built.provider.kx_groups.iter().map(|k| k.name()).collect();
+        let tls13 = versions & super::config::V13 != 0 && h.offers_tls13();
+        super::config::openssl_group(h, &server, built.options & SSL_OP_CIPHER_SERVER_PREFERENCE != 0, tls13).map(u16::from)
+    });
+    let cfg = match built.server_config(&Variant { versions, verify, alpn, group }) {
         Ok(c) => c,
         Err(e) => {
             let desc = if versions == 0 { SSL_AD_PROTOCOL_VERSION } else { SSL_AD_HANDSHAKE_FAILURE };
@@ -513,6 +582,36 @@ fn on_client_hello(ssl: &Arc<Ssl>, io: &Io, accepted: Accepted, raw: &[u8], wbio
     if built.server_keys.is_empty() && ssl.own_server_keys().is_none() {
         let detail = if built.problems.is_empty() { "no certificate and key configured".to_string() } else { built.problems.join("; ") };
         return Err(fatal(SSL_AD_HANDSHAKE_FAILURE, Error::ssl(SSL_R_NO_CERTIFICATE_ASSIGNED).with_detail(detail)));
+    }
+
+    // No cipher suite in common: OpenSSL's handshake_failure and
+    // "no shared cipher" (rustls would find no certificate and say
+    // access_denied).
+    // OpenSSL settles the version first: no version in common is
+    // protocol_version, before any cipher question.
+    if let Some(h) = hello.as_ref() {
+        let v13 = versions & super::config::V13 != 0 && h.offers_tls13();
+        let v12 = versions & super::config::V12 != 0 && h.offers_tls12();
+        if versions != 0 && !v13 && !v12 {
+            return Err(fatal(
+                SSL_AD_PROTOCOL_VERSION,
+                Error::ssl(SSL_R_UNSUPPORTED_PROTOCOL).with_detail("no protocol version in common with the client"),
+            ));
+        }
+    }
+    {
+        let offered: Vec<u16> = hello.as_ref().map_or(Vec::new(), |h| {
+            h.cipher_suites().chunks_exact(2).map(|c| u16::from_be_bytes([c[0], c[1]])).collect()
+        });
+        let tls13 = versions & super::config::V13 != 0 && hello.as_ref().is_some_and(|h| h.offers_tls13());
+        let tls12 = !tls13 && versions & super::config::V12 != 0;
+        let common = built.provider.cipher_suites.iter().any(|cs| {
+            let v13 = cs.version().version == rustls::ProtocolVersion::TLSv1_3;
+            ((v13 && tls13) || (!v13 && tls12)) && offered.contains(&u16::from(cs.suite()))
+        });
+        if !offered.is_empty() && !common {
+            return Err(fatal(SSL_AD_HANDSHAKE_FAILURE, Error::ssl(SSL_R_NO_SHARED_CIPHER)));
+        }
     }
 
     // No certificate can sign with anything the client accepts: fail the
@@ -598,10 +697,12 @@ fn finish(ssl: &Arc<Ssl>, conn: &Connection) {
                 g.facts.peer_chain = certs.iter().filter_map(|c| X509::from_der(c)).collect();
             }
         }
-        g.hello = None;
+        let hello = g.hello.take();
         // Every established connection has a session (SSL_get_session):
         // the one stored or resumed through the cache, else a fresh one
         // with a random ID (TLS 1.3 tickets, or no cache), as OpenSSL does.
+        // TLS 1.2 tickets: a full handshake has an empty ID (OpenSSL sends
+        // none when it issues a ticket); a resumed one has the client's.
         let version = g.facts.version.map_or(0, u16::from);
         let cipher_id = g.facts.cipher.map_or(0, |c| c.id);
         let sid_ctx = g.sid_ctx.clone();
@@ -612,10 +713,21 @@ fn finish(ssl: &Arc<Ssl>, conn: &Connection) {
                 m.cipher_id = cipher_id;
             }),
             _ => {
-                let mut id = vec![0u8; 32];
-                if aws_lc_rs::rand::fill(&mut id).is_err() {
-                    id.clear();
-                }
+                let tls12 = g.facts.version == Some(rustls::ProtocolVersion::TLSv1_2);
+                let ticket = g.side == Some(Side::Server)
+                    && g.options & SSL_OP_NO_TICKET == 0
+                    && hello.as_ref().is_some_and(|h| h.offers_ticket());
+                let id = if tls12 && ticket && g.facts.resumed {
+                    hello.as_ref().map_or(Vec::new(), |h| h.session_id().to_vec())
+                } else if tls12 && ticket {
+                    Vec::new()
+                } else {
+                    let mut id = vec![0u8; 32];
+                    if aws_lc_rs::rand::fill(&mut id).is_err() {
+                        id.clear();
+                    }
+                    id
+                };
                 let timeout = g.ctx.settings().timeout;
                 g.session = Some(Arc::new(super::session::Session::new(super::session::Meta {
                     id,

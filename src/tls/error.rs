@@ -19,13 +19,15 @@ pub struct Error {
     pub detail: Option<String>,
     /// libcrypto already queued the reason (PEM, X509 errors): push nothing.
     pub queued: bool,
+    /// The fatal alert rustls sent for this error, if any (info callback).
+    pub alert: Option<u8>,
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
 
 impl Error {
     pub fn ssl(reason: c_int) -> Self {
-        Error { lib: ERR_LIB_SSL, reason, detail: None, queued: false }
+        Error { lib: ERR_LIB_SSL, reason, detail: None, queued: false, alert: None }
     }
 
     pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
@@ -35,7 +37,7 @@ impl Error {
 
     /// libcrypto has put the reason on the queue already.
     pub fn queued() -> Self {
-        Error { lib: ERR_LIB_SSL, reason: 0, detail: None, queued: true }
+        Error { lib: ERR_LIB_SSL, reason: 0, detail: None, queued: true, alert: None }
     }
 
     pub fn null_arg() -> Self {
@@ -64,7 +66,9 @@ impl Error {
 
     /// The TLS error for a rustls failure, with OpenSSL's reason.
     pub fn from_rustls(e: &RustlsError) -> Self {
-        Error::ssl(reason_for(e)).with_detail(e.to_string())
+        let mut err = Error::ssl(reason_for(e)).with_detail(e.to_string());
+        err.alert = alert_for(e);
+        err
     }
 }
 
@@ -141,6 +145,30 @@ pub fn reason_for(e: &RustlsError) -> c_int {
         RustlsError::InconsistentKeys(_) => SSL_R_PRIVATE_KEY_MISMATCH,
         _ => ERR_R_INTERNAL_ERROR,
     }
+}
+
+/// The alert rustls sends for an error it fails a connection with (its own
+/// choices, mirrored for the info callback); `None` when none is sent.
+pub fn alert_for(e: &RustlsError) -> Option<u8> {
+    Some(match e {
+        RustlsError::AlertReceived(_) => return None,
+        RustlsError::InappropriateMessage { .. } | RustlsError::InappropriateHandshakeMessage { .. } => 10,
+        RustlsError::InvalidMessage(_) => 50,
+        RustlsError::DecryptError => 20,
+        RustlsError::PeerSentOversizedRecord => 22,
+        RustlsError::InvalidCertificate(c) => u8::from(rustls::AlertDescription::from(c.clone())),
+        RustlsError::PeerMisbehaved(_) => 47,
+        RustlsError::PeerIncompatible(p) => match p {
+            PeerIncompatible::SupportedVersionsExtensionRequired
+            | PeerIncompatible::Tls12NotOffered
+            | PeerIncompatible::Tls12NotOfferedOrEnabled => 70,
+            _ => 40,
+        },
+        RustlsError::NoCertificatesPresented => 116,
+        RustlsError::NoApplicationProtocol => 120,
+        RustlsError::General(_) => 40,
+        _ => 80,
+    })
 }
 
 /// `ERR_R_UNSUPPORTED` is a common reason libcrypto already has a string for.

@@ -102,6 +102,73 @@ impl RawHello {
         Some(&e[2..])
     }
 
+    /// Does the client offer TLS 1.3 (supported_versions lists 0x0304)?
+    pub fn offers_tls13(&self) -> bool {
+        match self.ext(43) {
+            Some(v) if v.len() > 1 => v[1..].chunks(2).any(|c| c == [0x03, 0x04]),
+            _ => false,
+        }
+    }
+
+    /// Does the client accept TLS 1.2?
+    pub fn offers_tls12(&self) -> bool {
+        match self.ext(43) {
+            Some(v) if v.len() > 1 => v[1..].chunks(2).any(|c| c == [0x03, 0x03]),
+            _ => self.legacy_version >= 0x0303,
+        }
+    }
+
+    /// Groups in the client's supported_groups extension, in its order.
+    pub fn groups(&self) -> Vec<u16> {
+        match self.ext(10) {
+            Some(v) if v.len() >= 2 => v[2..].chunks_exact(2).map(|c| u16::from_be_bytes([c[0], c[1]])).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Groups the client sent TLS 1.3 key shares for, in its order.
+    pub fn key_share_groups(&self) -> Vec<u16> {
+        let mut out = Vec::new();
+        let Some(v) = self.ext(51) else { return out };
+        let mut p = 2usize;
+        while p + 4 <= v.len() {
+            let g = u16::from_be_bytes([v[p], v[p + 1]]);
+            let n = usize::from(u16::from_be_bytes([v[p + 2], v[p + 3]]));
+            out.push(g);
+            p += 4 + n;
+        }
+        out
+    }
+
+    /// Does the server_name extension hold a name OpenSSL refuses with
+    /// unrecognized_name (a NUL byte, or longer than 255 bytes)?
+    pub fn sni_is_unusable(&self) -> bool {
+        let Some(e) = self.ext(0) else { return false };
+        let mut p = 2usize;
+        while p + 3 <= e.len() {
+            let n = usize::from(u16::from_be_bytes([e[p + 1], e[p + 2]]));
+            let name = &e[(p + 3).min(e.len())..(p + 3 + n).min(e.len())];
+            if e[p] == 0 && (name.len() > 255 || name.contains(&0)) {
+                return true;
+            }
+            p += 3 + n;
+        }
+        false
+    }
+
+    /// The client's signature_algorithms, in its order of preference.
+    pub fn sigalgs(&self) -> Vec<u16> {
+        match self.ext(13) {
+            Some(v) if v.len() >= 2 => v[2..].chunks_exact(2).map(|c| u16::from_be_bytes([c[0], c[1]])).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Did the client offer a session ticket extension (TLS 1.2)?
+    pub fn offers_ticket(&self) -> bool {
+        self.ext(35).is_some()
+    }
+
     /// Does the client offer nothing newer than TLS 1.1?
     pub fn offers_only_legacy_versions(&self) -> bool {
         match self.ext(43) {

@@ -67,17 +67,60 @@ pub fn parse_list(list: &str) -> Result<Vec<SignatureScheme>, String> {
     Ok(out)
 }
 
-/// A signing key that only signs with the configured schemes.
+/// OpenSSL's default signature algorithm preference (`tls12_sigalgs` in
+/// ssl/t1_lib.c), used when the server's preference rules
+/// (`SSL_OP_CIPHER_SERVER_PREFERENCE`) and no list is configured.
+pub const OPENSSL_DEFAULT_ORDER: &[SignatureScheme] = &[
+    SignatureScheme::ECDSA_NISTP256_SHA256,
+    SignatureScheme::ECDSA_NISTP384_SHA384,
+    SignatureScheme::ECDSA_NISTP521_SHA512,
+    SignatureScheme::ED25519,
+    SignatureScheme::ED448,
+    SignatureScheme::RSA_PSS_SHA256,
+    SignatureScheme::RSA_PSS_SHA384,
+    SignatureScheme::RSA_PSS_SHA512,
+    SignatureScheme::RSA_PKCS1_SHA256,
+    SignatureScheme::RSA_PKCS1_SHA384,
+    SignatureScheme::RSA_PKCS1_SHA512,
+    SignatureScheme::ECDSA_SHA1_Legacy,
+    SignatureScheme::RSA_PKCS1_SHA1,
+];
+
+/// A signing key that picks its scheme the way OpenSSL does: the first
+/// scheme in the client's order (or in the server's, with server
+/// preference) that the key supports, among the configured ones only.
+/// (rustls' keys otherwise prefer their own order, e.g. RSA-PSS-SHA512.)
 #[derive(Debug)]
-pub struct Restricted {
+pub struct SchemePolicy {
     pub inner: Arc<dyn SigningKey>,
-    pub allowed: Vec<SignatureScheme>,
+    /// `SignatureAlgorithms`: the only schemes we sign with.
+    pub allowed: Option<Vec<SignatureScheme>>,
+    /// `Some`: the server's order; `None`: the client's.
+    pub server_order: Option<Vec<SignatureScheme>>,
 }
 
-impl SigningKey for Restricted {
+impl SigningKey for SchemePolicy {
     fn choose_scheme(&self, offered: &[SignatureScheme]) -> Option<Box<dyn Signer>> {
-        let ok: Vec<SignatureScheme> = offered.iter().copied().filter(|s| self.allowed.contains(s)).collect();
-        self.inner.choose_scheme(&ok)
+        let permitted = |s: &SignatureScheme| self.allowed.as_ref().is_none_or(|a| a.contains(s));
+        let order: Vec<SignatureScheme> = match &self.server_order {
+            Some(o) => o.iter().copied().filter(|s| offered.contains(s)).collect(),
+            // The client's order: rustls hands TLS 1.2 keys its own order of
+            // the suite's schemes, so take the order from the ClientHello.
+            None => match crate::callbacks::scope::current().and_then(|s| s.lock().hello.clone()) {
+                Some(h) => {
+                    let mut o: Vec<SignatureScheme> =
+                        h.sigalgs().into_iter().map(SignatureScheme::from).filter(|s| offered.contains(s)).collect();
+                    let rest: Vec<SignatureScheme> = offered.iter().copied().filter(|s| !o.contains(s)).collect();
+                    o.extend(rest);
+                    o
+                }
+                None => offered.to_vec(),
+            },
+        };
+        order
+            .iter()
+            .filter(|s| permitted(s))
+            .find_map(|s| self.inner.choose_scheme(std::slice::from_ref(s)))
     }
 
     fn public_key(&self) -> Option<SubjectPublicKeyInfoDer<'_>> {

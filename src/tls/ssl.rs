@@ -125,6 +125,8 @@ pub struct Inner {
     /// `SSL_state_string_long` while an info callback runs (set for the
     /// event, then cleared), so mod_ssl's trace log shows what happened.
     pub state_text: Option<CString>,
+    /// libcrypto's reason when peer verification failed (for the log).
+    pub verify_failure: Option<String>,
     /// The client signalled RFC 5746 (renegotiation_info or the SCSV).
     pub peer_secure_reneg: bool,
     pub handed: Handed,
@@ -178,6 +180,7 @@ impl Ssl {
             reneg_refused: false,
             resumed_verify_result: None,
             state_text: None,
+            verify_failure: None,
             handed: Handed::default(),
             session: None,
             engine: Some(Box::new(Engine::new())),
@@ -215,7 +218,7 @@ impl Ssl {
         }
         let built = g.ctx.clone().built();
         let mut problems = Vec::new();
-        let keys = Arc::new(build_server_keys(certs, &built.provider, built.sigalgs.as_deref(), &mut problems));
+        let keys = Arc::new(build_server_keys(certs, &built.provider, built.sigalgs.as_deref(), built.options & SSL_OP_CIPHER_SERVER_PREFERENCE != 0, &mut problems));
         for p in problems {
             log::warn!("sslshim: {p}");
         }

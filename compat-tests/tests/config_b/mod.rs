@@ -9,7 +9,6 @@
 
 #![allow(dead_code)]
 
-use compat_tests::httpd::UNEXPECTED_PATTERNS;
 use compat_tests::{BothModes, Httpd, Mode, clients};
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -51,24 +50,43 @@ impl Obs {
         ok
     }
 
-    /// Records the server's state at the end of the scenario: unexpected error-log lines
-    /// (`[ssl:error]`, crashes...) unless allowed, and the diagnostics for a failure message.
+    /// Records a server's state at the end of (its part of) the scenario: unexpected error-log
+    /// lines (`[ssl:error]`, crashes...) unless allowed, and its diagnostics for a failure
+    /// message. Call once per server.
     pub fn finish(&mut self, h: &Httpd, allow: &[&str]) {
         let bad = h.error_log_unexpected(allow);
         if !bad.is_empty() {
-            self.problems
-                .push(format!("unexpected error-log lines:\n    {}", bad.join("\n    ")));
+            self.problems.push(format!(
+                "unexpected error-log lines:\n    {}",
+                bad.join("\n    ")
+            ));
         }
-        self.diag = h.diagnostics();
+        if !self.diag.is_empty() {
+            self.diag.push('\n');
+        }
+        self.diag.push_str(&h.diagnostics());
         self.elapsed = self.started.elapsed();
     }
 }
 
-/// A difference between the modes that is deliberate: keys starting with `prefix` may differ;
-/// `reason` goes into the table (and the README).
+/// A difference between the modes that is deliberate: the keys matched by `prefix` (see
+/// [`Deliberate::matches`]) may differ; `reason` goes into the table (and the README).
 pub struct Deliberate<'a> {
     pub prefix: &'a str,
     pub reason: &'a str,
+}
+
+impl Deliberate<'_> {
+    /// `prefix` is the whole key, or `abc*` (keys starting with `abc`), or `*xyz` (ending).
+    pub fn matches(&self, key: &str) -> bool {
+        if let Some(p) = self.prefix.strip_suffix('*') {
+            key.starts_with(p)
+        } else if let Some(p) = self.prefix.strip_prefix('*') {
+            key.ends_with(p)
+        } else {
+            key == self.prefix
+        }
+    }
 }
 
 /// Prints the side-by-side table and panics with every problem: absolute checks that failed
@@ -87,11 +105,15 @@ pub fn judge(test: &str, both: &BothModes<Obs>, deliberate: &[Deliberate]) {
         let b = shim.values.get(k).unwrap_or(&none);
         let mark = if a == b {
             "="
-        } else if let Some(d) = deliberate.iter().find(|d| k.starts_with(d.prefix)) {
+        } else if let Some(d) = deliberate.iter().find(|d| d.matches(k)) {
             table.push_str(&format!("  ~ {k}: deliberate difference: {}\n", d.reason));
             "~"
         } else {
-            diffs.push(format!("{k}:\n      system: {}\n      shim:   {}", short(a), short(b)));
+            diffs.push(format!(
+                "{k}:\n      system: {}\n      shim:   {}",
+                short(a),
+                short(b)
+            ));
             "X"
         };
         if a == b {
@@ -140,11 +162,6 @@ fn short(s: &str) -> String {
     } else {
         one
     }
-}
-
-/// Error-log lines that count as trouble (same list the harness uses).
-pub fn unexpected(line: &str) -> bool {
-    UNEXPECTED_PATTERNS.iter().any(|p| line.contains(p))
 }
 
 // ---- a CGI that prints its environment ---------------------------------------------------
@@ -221,6 +238,16 @@ for i in range(int(a.get("conns", "1"))):
         sess = t.session
         t.close()
         head, _, body = data.partition(b"\r\n\r\n")
+        if b"transfer-encoding: chunked" in head.lower():
+            plain = b""
+            while body:
+                size, _, rest = body.partition(b"\r\n")
+                n = int(size.split(b";")[0], 16)
+                if n == 0:
+                    break
+                plain += rest[:n]
+                body = rest[n + 2:]
+            body = plain
         say("status", head.split(b" ")[1].decode())
         say("body", body.hex())
     except Exception as e:
@@ -229,7 +256,13 @@ for i in range(int(a.get("conns", "1"))):
 
 /// `conns` sequential Python `ssl` connections to `h`, each GETting `path`; every one after the
 /// first offers the previous one's session (resumption). `version`: `TLSv1_2`/`TLSv1_3` pins it.
-pub fn py_conns(h: &Httpd, version: Option<&str>, ciphers: Option<&str>, path: &str, conns: usize) -> (Vec<Conn>, clients::CmdOutput) {
+pub fn py_conns(
+    h: &Httpd,
+    version: Option<&str>,
+    ciphers: Option<&str>,
+    path: &str,
+    conns: usize,
+) -> (Vec<Conn>, clients::CmdOutput) {
     let mut args = vec![
         format!("port={}", h.port()),
         format!("ca={}", h.ca().display()),
@@ -247,9 +280,15 @@ pub fn py_conns(h: &Httpd, version: Option<&str>, ciphers: Option<&str>, path: &
     let out = h.python(PY_CONNS, &argv, Duration::from_secs(60));
     let mut v = vec![Conn::default(); conns];
     for l in out.stdout.lines() {
-        let Some((k, val)) = l.split_once('=') else { continue };
-        let Some((i, k)) = k.split_once('.') else { continue };
-        let Some(c) = i.parse::<usize>().ok().and_then(|i| v.get_mut(i)) else { continue };
+        let Some((k, val)) = l.split_once('=') else {
+            continue;
+        };
+        let Some((i, k)) = k.split_once('.') else {
+            continue;
+        };
+        let Some(c) = i.parse::<usize>().ok().and_then(|i| v.get_mut(i)) else {
+            continue;
+        };
         match k {
             "version" => c.version = Some(val.into()),
             "cipher" => c.cipher = Some(val.into()),
