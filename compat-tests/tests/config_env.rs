@@ -555,7 +555,15 @@ fn ssl_env_vars() {
         std::thread::sleep(Duration::from_millis(200));
         let vars_log = std::fs::read_to_string(h.dir().join("logs/vars.log")).unwrap_or_default();
         for (i, l) in vars_log.lines().enumerate() {
-            o.put(&format!("vars.log line {i}"), l);
+            // Field 6 is SSL_SERVER_V_REMAIN (whole days left): the two modes run a
+            // few seconds apart and may straddle a day boundary of the certificate's
+            // validity; compare it apart with a tolerance of one day.
+            let mut fields: Vec<String> = l.split('|').map(str::to_owned).collect();
+            if let Some(days) = fields.get(6).and_then(|d| d.parse::<i64>().ok()) {
+                o.check((3640..=3651).contains(&days), || format!("vars.log line {i}: SSL_SERVER_V_REMAIN {days} is about ten years"));
+                fields[6] = "<days>".into();
+            }
+            o.put(&format!("vars.log line {i}"), fields.join("|"));
         }
         o.finish(&h, &[]);
         drop(h);

@@ -128,7 +128,17 @@ pub fn decode(mut b: &[u8]) -> Option<Meta> {
     let verify_result = i64::from_be_bytes(take(&mut b, 8)?.try_into().ok()?);
     let host = field(&mut b)?;
     let value = field(&mut b)?;
-    if !b.is_empty() || id.len() > 32 || sid_ctx.len() > 32 {
+    // Every field must be one we could have written: a blob damaged in the
+    // cache (or written by someone else) is a miss, never trusted.
+    let plausible = b.is_empty()
+        && id.len() <= 32
+        && sid_ctx.len() <= 32
+        && time > 0
+        && timeout >= 0
+        && matches!(version, 0 | 0x0303 | 0x0304)
+        && (cipher_id == 0 || ciphers::find_by_id(cipher_id).is_some())
+        && (-1..=1000).contains(&verify_result);
+    if !plausible {
         return None;
     }
     let hostname = if host.is_empty() { None } else { Some(String::from_utf8(host).ok()?) };
@@ -147,7 +157,7 @@ mod tests {
 
     #[test]
     fn garbage_and_truncation_are_misses() {
-        let m = Meta { id: vec![1; 4], ..Meta::default() };
+        let m = Meta { id: vec![1; 4], time: 1, ..Meta::default() };
         let e = encode(&m);
         for n in 0..e.len() {
             assert_eq!(decode(&e[..n]), None);
@@ -156,6 +166,10 @@ mod tests {
         let mut long = e.clone();
         long.push(0);
         assert_eq!(decode(&long), None);
+        let bad_verify = Meta { verify_result: 0x0100_0000_0000, ..m.clone() };
+        assert_eq!(decode(&encode(&bad_verify)), None);
+        let bad_version = Meta { version: 0x0301, ..m };
+        assert_eq!(decode(&encode(&bad_version)), None);
     }
 }
 
