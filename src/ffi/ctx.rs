@@ -320,6 +320,11 @@ pub unsafe extern "C" fn SSL_CTX_set_cipher_list(ctx: *mut ssl_ctx_st, str: *con
         let s = unsafe { cstr(str) }?;
         check_protocols(&c)?;
         let list = ciphers::parse_cipher_list(s).map_err(|e| Error::ssl(SSL_R_NO_CIPHER_MATCH).with_detail(e.to_string()))?;
+        // OpenSSL ignores words it does not know; say so (mod_ssl appends
+        // "!EXP", which OpenSSL 3.0 does not know either: not worth a warning).
+        for w in list.ignored.iter().filter(|w| !matches!(w.trim_start_matches(['!', '-', '+']), "EXP" | "EXPORT")) {
+            crate::tls::log::warn_once(&format!("cipher string \"{s}\": unknown keyword \"{w}\" ignored (as OpenSSL does)"));
+        }
         c.update(|st| {
             st.cipher_list = list.suites;
             st.cipher_string = s.to_string();
