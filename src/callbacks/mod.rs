@@ -3,6 +3,7 @@
 //! host code; each call site documents the C contract it relies on.
 
 pub mod alpn;
+pub mod clientcert;
 pub mod hello;
 pub mod info;
 pub mod keylog;

@@ -373,7 +373,11 @@ fn ssl_ctrl(ssl: &Arc<Ssl>, cmd: c_int, larg: c_long, parg: *mut c_void) -> Resu
         SSL_CTRL_GET_NEGOTIATED_GROUP => Ok(c_long::from(ssl.lock().facts.group.map_or(0, groups::nid))),
         SSL_CTRL_GET_GROUPS | SSL_CTRL_GET_RAW_CIPHERLIST => Ok(0),
         SSL_CTRL_SET_MSG_CALLBACK_ARG | SSL_CTRL_SET_MAX_SEND_FRAGMENT | SSL_CTRL_SET_SPLIT_SEND_FRAGMENT | SSL_CTRL_SET_MAX_PIPELINES => Ok(1),
-        SSL_CTRL_GET_READ_AHEAD | SSL_CTRL_SET_READ_AHEAD => Ok(0),
+        SSL_CTRL_GET_READ_AHEAD => Ok(c_long::from(ssl.lock().read_ahead)),
+        SSL_CTRL_SET_READ_AHEAD => {
+            let mut g = ssl.lock();
+            Ok(c_long::from(std::mem::replace(&mut g.read_ahead, larg != 0)))
+        }
         SSL_CTRL_SET_DH_AUTO | SSL_CTRL_SET_TMP_DH | SSL_CTRL_SET_TMP_ECDH => Ok(1),
         SSL_CTRL_SET_GROUPS_LIST | SSL_CTRL_SET_GROUPS => {
             Err(Error::unsupported("per-connection key exchange groups (set them on the SSL_CTX)"))

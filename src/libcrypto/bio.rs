@@ -125,18 +125,59 @@ pub enum ReadOutcome {
     Error,
 }
 
+/// Where the input stands relative to TLS record boundaries.
+///
+/// Without read-ahead (OpenSSL's default), libssl never takes more from the
+/// BIO than the record it is reading: what the peer sends next stays in the
+/// socket, so a host that polls the socket when `SSL_pending()` is 0 (curl
+/// does) is woken for it. rustls alone would read everything available.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RecordLimit {
+    header: [u8; 5],
+    header_len: usize,
+    body_left: usize,
+}
+
+impl RecordLimit {
+    /// How much may be read now without crossing the current record.
+    fn allowance(&self) -> usize {
+        if self.body_left > 0 { self.body_left } else { 5 - self.header_len }
+    }
+
+    fn consumed(&mut self, data: &[u8]) {
+        if self.body_left > 0 {
+            self.body_left -= data.len().min(self.body_left);
+            return;
+        }
+        let n = data.len().min(5 - self.header_len);
+        self.header[self.header_len..self.header_len + n].copy_from_slice(&data[..n]);
+        self.header_len += n;
+        if self.header_len == 5 {
+            self.body_left = usize::from(u16::from_be_bytes([self.header[3], self.header[4]]));
+            self.header_len = 0;
+        }
+    }
+}
+
 /// `io::Read` over a BIO for rustls' `read_tls`. Records how the stream ended.
 pub struct BioReader<'a> {
     pub bio: &'a Bio,
     /// When set, every byte read is appended (to parse the raw ClientHello).
     pub capture: Option<&'a mut Vec<u8>>,
     pub ended: Option<ReadOutcome>,
+    /// Record-at-a-time reading (no read-ahead); `None` reads what is there.
+    pub limit: Option<&'a mut RecordLimit>,
 }
 
 impl io::Read for BioReader<'_> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let max = self.limit.as_deref().map_or(buf.len(), |l| l.allowance().min(buf.len()));
+        let buf = &mut buf[..max];
         match self.bio.read(buf) {
             ReadOutcome::Data(n) => {
+                if let Some(l) = self.limit.as_deref_mut() {
+                    l.consumed(&buf[..n]);
+                }
                 if let Some(c) = self.capture.as_deref_mut() {
                     c.extend_from_slice(&buf[..n]);
                 }
@@ -201,5 +242,26 @@ impl io::Write for BioWriter<'_> {
 
     fn flush(&mut self) -> io::Result<()> {
         self.bio.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RecordLimit;
+
+    #[test]
+    fn record_limit_walks_records() {
+        let mut l = RecordLimit::default();
+        assert_eq!(l.allowance(), 5);
+        l.consumed(&[23, 3, 3]);
+        assert_eq!(l.allowance(), 2);
+        l.consumed(&[0, 10]);
+        assert_eq!(l.allowance(), 10);
+        l.consumed(&[0; 4]);
+        assert_eq!(l.allowance(), 6);
+        l.consumed(&[0; 6]);
+        assert_eq!(l.allowance(), 5);
+        l.consumed(&[21, 3, 3, 0, 0]);
+        assert_eq!(l.allowance(), 5, "an empty record ends at its header");
     }
 }

@@ -119,6 +119,7 @@ pub struct Built {
     pub num_tickets: usize,
     pub sigalgs: Option<Vec<rustls::SignatureScheme>>,
     pub client_sigalgs: Option<Vec<rustls::SignatureScheme>>,
+    pub extra_chain: Vec<crate::libcrypto::x509::X509>,
     ticketer: Arc<dyn ProducesTickets>,
     sessions: Arc<dyn StoresServerSessions>,
     server_configs: Mutex<HashMap<Variant, Arc<ServerConfig>>>,
@@ -176,6 +177,7 @@ impl Built {
             num_tickets: s.num_tickets,
             sigalgs: s.sigalgs.clone(),
             client_sigalgs: s.client_sigalgs.clone(),
+            extra_chain: s.certs.extra_chain.clone(),
             ticketer,
             sessions,
             server_configs: Mutex::new(HashMap::new()),
@@ -264,7 +266,12 @@ impl Built {
             .map_err(|e| Error::ssl(SSL_R_NO_CIPHER_MATCH).with_detail(e.to_string()))?
             .dangerous()
             .with_custom_certificate_verifier(verifier)
-            .with_no_client_auth();
+            .with_client_cert_resolver(Arc::new(callbacks::clientcert::ClientCertResolver {
+                keys: self.server_keys.clone(),
+                cb: self.cbs.client_cert,
+                provider: self.provider.clone(),
+                extra_chain: self.extra_chain.clone(),
+            }));
         cfg.alpn_protocols = alpn;
         cfg.enable_sni = sni;
         if self.cbs.keylog.is_some() {

@@ -18,7 +18,7 @@ use super::hello::{RawHello, looks_like_http};
 use super::ssl::{HsState, Last, Side, Ssl};
 use crate::callbacks;
 use crate::consts::*;
-use crate::libcrypto::bio::{Bio, BioReader, BioWriter, ReadOutcome};
+use crate::libcrypto::bio::{Bio, BioReader, BioWriter, ReadOutcome, RecordLimit};
 use crate::libcrypto::reasons::*;
 use crate::libcrypto::x509::X509;
 use rustls::server::{Accepted, Acceptor};
@@ -56,6 +56,8 @@ type R<T> = std::result::Result<T, Stop>;
 
 /// What a driving call needs from the connection's shared state.
 pub struct Io {
+    /// `SSL_CTX_set_read_ahead`: take everything the BIO has.
+    pub read_ahead: bool,
     pub rbio: Option<Arc<Bio>>,
     pub wbio: Option<Arc<Bio>>,
     pub options: u64,
@@ -89,6 +91,8 @@ pub struct Engine {
     ended: Option<ReadOutcome>,
     /// Sticky fatal error: later calls fail the same way.
     fatal: Option<Error>,
+    /// Record boundaries of the input (no read-ahead).
+    limit: RecordLimit,
 }
 
 impl std::fmt::Debug for Engine {
@@ -105,7 +109,7 @@ impl Default for Engine {
 
 impl Engine {
     pub fn new() -> Engine {
-        Engine { conn: Conn::Fresh, pending_write: 0, need_flush: false, ended: None, fatal: None }
+        Engine { conn: Conn::Fresh, pending_write: 0, need_flush: false, ended: None, fatal: None, limit: RecordLimit::default() }
     }
 
     fn sticky(&self) -> Stop {
@@ -172,7 +176,8 @@ impl Engine {
                     };
                 }
                 Conn::Accepting { acceptor, raw } => {
-                    let mut rd = BioReader { bio: rbio, capture: Some(raw), ended: None };
+                    let limit = (!io.read_ahead).then_some(&mut self.limit);
+                    let mut rd = BioReader { bio: rbio, capture: Some(raw), ended: None, limit };
                     match acceptor.read_tls(&mut rd) {
                         Ok(0) => {
                             self.ended = Some(rd.ended.unwrap_or(ReadOutcome::Eof));
@@ -232,7 +237,7 @@ impl Engine {
                     if self.ended.is_some() {
                         return Err(eof_stop(self.ended, io, ssl));
                     }
-                    read_more(conn, rbio, wbio, &mut self.ended)?;
+                    read_more(conn, rbio, wbio, &mut self.ended, (!io.read_ahead).then_some(&mut self.limit))?;
                 }
                 Conn::Dead => return Err(self.sticky()),
             }
@@ -296,7 +301,7 @@ impl Engine {
             if self.ended.is_some() {
                 return Err(eof_stop(self.ended, io, ssl));
             }
-            read_more(conn, rbio, wbio, &mut self.ended)?;
+            read_more(conn, rbio, wbio, &mut self.ended, (!io.read_ahead).then_some(&mut self.limit))?;
         }
     }
 
@@ -369,7 +374,7 @@ impl Engine {
                 if self.ended.is_some() {
                     return Err(Stop::Syscall("EOF while waiting for close_notify".into()));
                 }
-                read_more(conn, rbio, wbio, &mut self.ended)?;
+                read_more(conn, rbio, wbio, &mut self.ended, (!io.read_ahead).then_some(&mut self.limit))?;
             }
         }
         let flags = ssl.lock().shutdown;
@@ -414,8 +419,8 @@ fn flush_tls(conn: &mut Connection, wbio: &Bio, need_flush: &mut bool, flush: bo
 
 /// Reads what the BIO has and lets rustls process it. On a TLS error the
 /// alert rustls queued is sent before the error is returned.
-fn read_more(conn: &mut Connection, rbio: &Bio, wbio: &Bio, ended: &mut Option<ReadOutcome>) -> R<()> {
-    let mut rd = BioReader { bio: rbio, capture: None, ended: None };
+fn read_more(conn: &mut Connection, rbio: &Bio, wbio: &Bio, ended: &mut Option<ReadOutcome>, limit: Option<&mut RecordLimit>) -> R<()> {
+    let mut rd = BioReader { bio: rbio, capture: None, ended: None, limit };
     match conn.read_tls(&mut rd) {
         Ok(0) => *ended = Some(rd.ended.unwrap_or(ReadOutcome::Eof)),
         Ok(_) => {}

@@ -103,6 +103,7 @@ pub struct Inner {
     pub wbio: Option<Arc<Bio>>,
     pub shutdown: c_int,
     pub quiet_shutdown: bool,
+    pub read_ahead: bool,
     /// `SSL_use_certificate`/`SSL_use_PrivateKey` on this connection.
     pub own_certs: Option<Certs>,
     own_keys: Option<Arc<Vec<ServerKey>>>,
@@ -167,6 +168,7 @@ impl Ssl {
             wbio: None,
             shutdown: 0,
             quiet_shutdown: s.quiet_shutdown,
+            read_ahead: s.read_ahead,
             own_certs: None,
             own_keys: None,
             cipher_list: None,
@@ -255,6 +257,7 @@ impl Ssl {
                 return Err(Stop::Fatal(Error::internal("SSL object is already in use by another call")));
             };
             let io = Io {
+                read_ahead: g.read_ahead,
                 rbio: g.rbio.clone(),
                 wbio: g.wbio.clone(),
                 options: g.options,
