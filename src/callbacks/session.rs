@@ -38,7 +38,7 @@ impl SessionStore {
             remove_cb,
             internal: store_internal.then(|| ServerSessionMemoryCache::new(1024)),
             lookup_internal: mode & SSL_SESS_CACHE_NO_INTERNAL_LOOKUP == 0,
-            timeout: i64::from(timeout.max(0)),
+            timeout: timeout.max(0),
         }
     }
 
@@ -52,7 +52,7 @@ impl SessionStore {
     }
 
     /// A session from the host's cache, checked like OpenSSL checks it.
-    fn from_host(&self, ssl: &Arc<Ssl>, key: &[u8]) -> Option<Arc<Session>> {
+    fn lookup_host(&self, ssl: &Arc<Ssl>, key: &[u8]) -> Option<Arc<Session>> {
         let cb = self.get_cb?;
         let len = c_int::try_from(key.len()).ok()?;
         let mut copy: c_int = 1;
@@ -75,7 +75,7 @@ impl SessionStore {
         let sid_ctx = ssl.lock().sid_ctx.clone();
         let sess = match self.internal.as_ref().filter(|_| self.lookup_internal).and_then(|c| c.get(key)) {
             Some(blob) => Arc::new(Session::new(decode(&blob)?)),
-            None => self.from_host(&ssl, key)?,
+            None => self.lookup_host(&ssl, key)?,
         };
         let m = sess.meta();
         if m.id != key || m.value.is_empty() {
@@ -121,7 +121,7 @@ impl StoresServerSessions for SessionStore {
                 version: 0,
                 cipher_id: 0,
                 hostname: g.servername.as_ref().and_then(|c| c.to_str().ok()).map(str::to_owned),
-                verify_result: i64::from(g.verify_result),
+                verify_result: g.verify_result,
                 value,
             }
         };
@@ -171,7 +171,7 @@ pub fn stamp_now() -> crate::tls::ticket::Stamp {
     let mut st = crate::tls::ticket::Stamp { issued: now(), ..Default::default() };
     if let Some(ssl) = scope::current() {
         let g = ssl.lock();
-        st.verify_result = i64::from(g.verify_result);
+        st.verify_result = g.verify_result;
         st.sid_ctx = g.sid_ctx.clone();
     }
     st

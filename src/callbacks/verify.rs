@@ -77,7 +77,7 @@ fn run(ssl: &Arc<Ssl>, leaf: X509, rest: Vec<X509>, purpose: Purpose) -> (bool, 
         let store = g.ctx.settings().store.clone();
         (store, g.verify)
     };
-    let out = verify_chain(&store, &leaf, &rest, purpose, verify.depth, verify.cb, ssl_ptr(ssl).cast());
+    let out = verify_chain(&store, &leaf, &rest, purpose, verify.depth, verify.cb, crate::libcrypto::HostPtr::from_ptr(ssl_ptr(ssl)));
     let mut g = ssl.lock();
     g.verify_result = out.error;
     if !out.ok {

@@ -44,6 +44,7 @@ pub unsafe extern "C" fn SSL_CTX_use_certificate(ctx: *mut ssl_ctx_st, x: *mut X
     entry!(SSL_CTX_use_certificate, {
         // SAFETY: live handle; `x` is borrowed (we take our own reference).
         let c = unsafe { handle::ctx(ctx) }?;
+        // SAFETY: a valid libcrypto object (or NULL, refused) from the C caller; we take our own reference.
         let cert = unsafe { Cert::from_borrowed(x) }.ok_or_else(Error::null_arg)?;
         c.update(|s| s.certs.use_certificate(cert))?;
         Ok(1)
@@ -55,6 +56,7 @@ pub unsafe extern "C" fn SSL_CTX_use_certificate_file(ctx: *mut ssl_ctx_st, file
     entry!(SSL_CTX_use_certificate_file, {
         // SAFETY: live handle and C string per the caller.
         let c = unsafe { handle::ctx(ctx) }?;
+        // SAFETY: a NUL-terminated string (or NULL, which is refused) from the C caller.
         let p = path(unsafe { cstr(file) }?)?;
         if typ != pem::SSL_FILETYPE_PEM && typ != pem::SSL_FILETYPE_ASN1 {
             return Err(Error::ssl(SSL_R_BAD_SSL_FILETYPE));
@@ -71,6 +73,7 @@ pub unsafe extern "C" fn SSL_CTX_use_certificate_chain_file(ctx: *mut ssl_ctx_st
     entry!(SSL_CTX_use_certificate_chain_file, {
         // SAFETY: live handle and C string per the caller.
         let c = unsafe { handle::ctx(ctx) }?;
+        // SAFETY: a NUL-terminated string (or NULL, which is refused) from the C caller.
         let p = path(unsafe { cstr(file) }?)?;
         let pw: Password = c.settings().password;
         let (leaf, chain) = pem::read_chain_file(&p, pw).ok_or_else(|| Error::ssl(ERR_R_PEM_LIB))?;
@@ -90,6 +93,7 @@ pub unsafe extern "C" fn SSL_CTX_use_PrivateKey(ctx: *mut ssl_ctx_st, pkey: *mut
     entry!(SSL_CTX_use_PrivateKey, {
         // SAFETY: live handle; `pkey` borrowed (we take our own reference).
         let c = unsafe { handle::ctx(ctx) }?;
+        // SAFETY: a valid libcrypto object (or NULL, refused) from the C caller; we take our own reference.
         let key = unsafe { PKey::from_borrowed(pkey) }.ok_or_else(Error::null_arg)?;
         check_key_usable(&key)?;
         c.update(|s| s.certs.use_private_key(key))?;
@@ -102,6 +106,7 @@ pub unsafe extern "C" fn SSL_CTX_use_PrivateKey_file(ctx: *mut ssl_ctx_st, file:
     entry!(SSL_CTX_use_PrivateKey_file, {
         // SAFETY: live handle and C string per the caller.
         let c = unsafe { handle::ctx(ctx) }?;
+        // SAFETY: a NUL-terminated string (or NULL, which is refused) from the C caller.
         let p = path(unsafe { cstr(file) }?)?;
         if typ != pem::SSL_FILETYPE_PEM && typ != pem::SSL_FILETYPE_ASN1 {
             return Err(Error::ssl(SSL_R_BAD_SSL_FILETYPE));
@@ -157,6 +162,7 @@ pub unsafe extern "C" fn SSL_use_certificate(s: *mut ssl_st, x: *mut X509) -> c_
     entry!(SSL_use_certificate, {
         // SAFETY: live handle; `x` borrowed.
         let ssl = unsafe { handle::ssl(s) }?;
+        // SAFETY: a valid libcrypto object (or NULL, refused) from the C caller; we take our own reference.
         let cert = unsafe { Cert::from_borrowed(x) }.ok_or_else(Error::null_arg)?;
         let mut certs = own_certs(&ssl);
         certs.use_certificate(cert)?;
@@ -171,6 +177,7 @@ pub unsafe extern "C" fn SSL_use_PrivateKey(s: *mut ssl_st, pkey: *mut EVP_PKEY)
     entry!(SSL_use_PrivateKey, {
         // SAFETY: live handle; `pkey` borrowed.
         let ssl = unsafe { handle::ssl(s) }?;
+        // SAFETY: a valid libcrypto object (or NULL, refused) from the C caller; we take our own reference.
         let key = unsafe { PKey::from_borrowed(pkey) }.ok_or_else(Error::null_arg)?;
         check_key_usable(&key)?;
         let mut certs = own_certs(&ssl);

@@ -53,6 +53,7 @@ pub unsafe extern "C" fn SSL_CIPHER_get_bits(c: *const ssl_cipher_st, alg_bits: 
         // SAFETY: an SSL_CIPHER* we handed out; `alg_bits` valid or null.
         let ci = unsafe { handle::cipher(c) }?;
         if !alg_bits.is_null() {
+            // SAFETY: out-parameters are valid or NULL (checked) per the C contract.
             unsafe { *alg_bits = ci.alg_bits };
         }
         Ok(ci.strength_bits)
@@ -111,6 +112,7 @@ pub unsafe extern "C" fn SSL_CIPHER_find(s: *mut ssl_st, ptr: *const c_uchar) ->
     entry!(SSL_CIPHER_find, {
         // SAFETY: live handle; `ptr` readable for 2 bytes.
         let _ssl = unsafe { handle::ssl(s) }?;
+        // SAFETY: the C caller's buffer is readable for the given length (NULL only with length 0).
         let b = unsafe { super::bytes(ptr, 2) }?;
         let id = u32::from(u16::from_be_bytes([b[0], b[1]]));
         Ok(ciphers::find_by_id(id).map_or(std::ptr::null(), handle::cipher_ptr))

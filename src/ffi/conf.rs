@@ -52,6 +52,7 @@ pub unsafe extern "C" fn SSL_CONF_CTX_set_ssl_ctx(c: *mut ssl_conf_ctx_st, ctx: 
     entry!(SSL_CONF_CTX_set_ssl_ctx, {
         // SAFETY: per the caller.
         let cc = unsafe { conf(c) }?;
+        // SAFETY: a live handle from the C caller (NULL is refused).
         cc.ctx = if ctx.is_null() { None } else { Some(unsafe { handle::ctx_clone(ctx) }?) };
         Ok(())
     })
@@ -62,6 +63,7 @@ pub unsafe extern "C" fn SSL_CONF_cmd_value_type(c: *mut ssl_conf_ctx_st, cmd: *
     entry!(SSL_CONF_cmd_value_type, {
         // SAFETY: per the caller.
         let cc = unsafe { conf(c) }?;
+        // SAFETY: a NUL-terminated string (or NULL, which is refused) from the C caller.
         Ok(cc.value_type(unsafe { cstr(cmd) }?))
     })
 }
@@ -111,7 +113,9 @@ pub unsafe extern "C" fn SSL_CONF_cmd(c: *mut ssl_conf_ctx_st, cmd: *const c_cha
     entry!(SSL_CONF_cmd, {
         // SAFETY: per the caller.
         let cc = unsafe { conf(c) }?;
+        // SAFETY: a NUL-terminated string (or NULL, which is refused) from the C caller.
         let name = unsafe { cstr(cmd) }?;
+        // SAFETY: a NUL-terminated string (or NULL, which is refused) from the C caller.
         let val = if value.is_null() { None } else { Some(unsafe { cstr(value) }?) };
         if let (Some(what), Some(v)) = (file_command(cc, name), val) {
             run_file_command(cc, what, v)

@@ -41,7 +41,7 @@ pub unsafe extern "C" fn SSL_CTX_new(meth: *const ssl_method_st) -> *mut ssl_ctx
         let role = unsafe { super::method::role(meth) }.ok_or_else(|| Error::ssl(SSL_R_NULL_SSL_METHOD_PASSED))?;
         let ctx = Arc::new(Ctx::new(role)?);
         let p = ctx_into(ctx.clone());
-        ctx.ex_data.init(p.cast());
+        ctx.ex_data.init(crate::libcrypto::HostPtr::from_ptr(p));
         Ok(p)
     })
 }
@@ -69,7 +69,7 @@ pub unsafe extern "C" fn SSL_CTX_set_ex_data(ctx: *mut ssl_ctx_st, idx: c_int, d
     entry!(SSL_CTX_set_ex_data, {
         // SAFETY: live handle per the caller.
         let c = unsafe { handle::ctx(ctx) }?;
-        Ok(c_int::from(c.ex_data.set(idx, data)))
+        Ok(c_int::from(c.ex_data.set(idx, crate::libcrypto::HostPtr::from_ptr(data))))
     })
 }
 
@@ -131,6 +131,7 @@ pub unsafe extern "C" fn SSL_CTX_set_session_id_context(ctx: *mut ssl_ctx_st, si
     entry!(SSL_CTX_set_session_id_context, {
         // SAFETY: live handle; `sid_ctx` readable for `len` bytes.
         let c = unsafe { handle::ctx(ctx) }?;
+        // SAFETY: the C caller's buffer is readable for the given length (NULL only with length 0).
         let b = unsafe { bytes(sid_ctx, len as usize) }?;
         if b.len() > SSL_MAX_SID_CTX_LENGTH {
             return Err(Error::ssl(SSL_R_SSL_SESSION_ID_CONTEXT_TOO_LONG));
@@ -193,6 +194,7 @@ pub unsafe extern "C" fn SSL_CTX_set_cert_store(ctx: *mut ssl_ctx_st, store: *mu
     entry!(SSL_CTX_set_cert_store, {
         // SAFETY: live handle; the caller's store reference moves to the ctx.
         let c = unsafe { handle::ctx(ctx) }?;
+        // SAFETY: the C caller hands this reference over (or NULL), per the function's contract.
         let st = match unsafe { Store::from_owned(store) } {
             Some(s) => s,
             None => Store::new().ok_or_else(|| Error::internal("X509_STORE_new failed"))?,
@@ -223,6 +225,7 @@ pub unsafe extern "C" fn SSL_CTX_load_verify_file(ctx: *mut ssl_ctx_st, file: *c
     entry!(SSL_CTX_load_verify_file, {
         // SAFETY: live handle and C string per the caller.
         let c = unsafe { handle::ctx(ctx) }?;
+        // SAFETY: a NUL-terminated string (or NULL, which is refused) from the C caller.
         load_verify(&c, Some(unsafe { cstr(file) }?), None)
     })
 }
@@ -232,6 +235,7 @@ pub unsafe extern "C" fn SSL_CTX_load_verify_dir(ctx: *mut ssl_ctx_st, dir: *con
     entry!(SSL_CTX_load_verify_dir, {
         // SAFETY: live handle and C string per the caller.
         let c = unsafe { handle::ctx(ctx) }?;
+        // SAFETY: a NUL-terminated string (or NULL, which is refused) from the C caller.
         load_verify(&c, None, Some(unsafe { cstr(dir) }?))
     })
 }
@@ -244,7 +248,9 @@ pub unsafe extern "C" fn SSL_CTX_load_verify_locations(ctx: *mut ssl_ctx_st, fil
         if file.is_null() && dir.is_null() {
             return Err(Error::null_arg());
         }
+        // SAFETY: a NUL-terminated string (or NULL, which is refused) from the C caller.
         let f = if file.is_null() { None } else { Some(unsafe { cstr(file) }?) };
+        // SAFETY: a NUL-terminated string (or NULL, which is refused) from the C caller.
         let d = if dir.is_null() { None } else { Some(unsafe { cstr(dir) }?) };
         load_verify(&c, f, d)
     })
@@ -264,6 +270,7 @@ pub unsafe extern "C" fn SSL_CTX_set_client_CA_list(ctx: *mut ssl_ctx_st, list: 
     entry!(SSL_CTX_set_client_CA_list, {
         // SAFETY: live handle; the stack's ownership moves to the ctx.
         let c = unsafe { handle::ctx(ctx) }?;
+        // SAFETY: the C caller hands this reference over (or NULL), per the function's contract.
         let st = unsafe { NameStack::from_owned(list as *mut OPENSSL_STACK) };
         c.update(|s| s.client_ca = st);
         Ok(())
@@ -284,6 +291,7 @@ pub unsafe extern "C" fn SSL_CTX_add_client_CA(ctx: *mut ssl_ctx_st, x: *mut X50
     entry!(SSL_CTX_add_client_CA, {
         // SAFETY: live handle; `x` a valid certificate (borrowed).
         let c = unsafe { handle::ctx(ctx) }?;
+        // SAFETY: a valid libcrypto object (or NULL, refused) from the C caller; we take our own reference.
         let cert = unsafe { Cert::from_borrowed(x) }.ok_or_else(Error::null_arg)?;
         let der = cert.subject_der();
         c.update(|s| {
@@ -317,6 +325,7 @@ pub unsafe extern "C" fn SSL_CTX_set_cipher_list(ctx: *mut ssl_ctx_st, str: *con
     entry!(SSL_CTX_set_cipher_list, {
         // SAFETY: live handle and C string per the caller.
         let c = unsafe { handle::ctx(ctx) }?;
+        // SAFETY: a NUL-terminated string (or NULL, which is refused) from the C caller.
         let s = unsafe { cstr(str) }?;
         check_protocols(&c)?;
         let list = ciphers::parse_cipher_list(s).map_err(|e| Error::ssl(SSL_R_NO_CIPHER_MATCH).with_detail(e.to_string()))?;
@@ -338,6 +347,7 @@ pub unsafe extern "C" fn SSL_CTX_set_ciphersuites(ctx: *mut ssl_ctx_st, str: *co
     entry!(SSL_CTX_set_ciphersuites, {
         // SAFETY: live handle and C string per the caller.
         let c = unsafe { handle::ctx(ctx) }?;
+        // SAFETY: a NUL-terminated string (or NULL, which is refused) from the C caller.
         let s = unsafe { cstr(str) }?;
         check_protocols(&c)?;
         let list = ciphers::parse_ciphersuites(s).map_err(|e| Error::ssl(SSL_R_NO_CIPHER_MATCH).with_detail(e.to_string()))?;
@@ -463,6 +473,7 @@ pub unsafe extern "C" fn SSL_CTX_set_alpn_protos(ctx: *mut ssl_ctx_st, protos: *
     entry!(SSL_CTX_set_alpn_protos, fail = 1, {
         // SAFETY: live handle; `protos` readable for `len` bytes.
         let c = unsafe { handle::ctx(ctx) }?;
+        // SAFETY: the C caller's buffer is readable for the given length (NULL only with length 0).
         let b = unsafe { bytes(protos, len as usize) }?;
         if !crate::tls::config::parse_alpn_wire(b).iter().map(|p| p.len() + 1).sum::<usize>().eq(&b.len()) {
             return Err(Error::invalid_arg("malformed ALPN protocol list"));
@@ -519,6 +530,7 @@ pub unsafe extern "C" fn SSL_CTX_set0_tmp_dh_pkey(ctx: *mut ssl_ctx_st, dhpkey: 
     entry!(SSL_CTX_set0_tmp_dh_pkey, {
         // SAFETY: live handle; we own `dhpkey` on success.
         let _c = unsafe { handle::ctx(ctx) }?;
+        // SAFETY: the C caller hands this reference over (or NULL), per the function's contract.
         drop(unsafe { crate::libcrypto::pkey::PKey::from_owned(dhpkey) });
         Ok(1)
     })

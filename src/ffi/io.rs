@@ -56,15 +56,18 @@ pub unsafe extern "C" fn SSL_set_bio(s: *mut ssl_st, rbio: *mut BIO, wbio: *mut 
             unsafe { sys::BIO_up_ref(rbio) };
         }
         if rbio == cur_r {
+            // SAFETY: BIO references handed over per SSL_set_bio's contract.
             let w = unsafe { adopt(wbio) };
             ssl.lock().wbio = w;
             return Ok(());
         }
         if wbio == cur_w && cur_r != cur_w {
+            // SAFETY: BIO references handed over per SSL_set_bio's contract.
             let r = unsafe { adopt(rbio) };
             ssl.lock().rbio = r;
             return Ok(());
         }
+        // SAFETY: BIO references handed over per SSL_set_bio's contract.
         let (r, w) = unsafe { (adopt(rbio), adopt(wbio)) };
         ssl.set_bio(r, w);
         Ok(())
@@ -76,6 +79,7 @@ pub unsafe extern "C" fn SSL_set0_rbio(s: *mut ssl_st, rbio: *mut BIO) {
     entry!(SSL_set0_rbio, {
         // SAFETY: live handle; the reference moves to the SSL.
         let ssl = unsafe { handle::ssl(s) }?;
+        // SAFETY: BIO references handed over per SSL_set_bio's contract.
         let r = unsafe { adopt(rbio) };
         ssl.lock().rbio = r;
         Ok(())
@@ -87,6 +91,7 @@ pub unsafe extern "C" fn SSL_set0_wbio(s: *mut ssl_st, wbio: *mut BIO) {
     entry!(SSL_set0_wbio, {
         // SAFETY: live handle; the reference moves to the SSL.
         let ssl = unsafe { handle::ssl(s) }?;
+        // SAFETY: BIO references handed over per SSL_set_bio's contract.
         let w = unsafe { adopt(wbio) };
         ssl.lock().wbio = w;
         Ok(())

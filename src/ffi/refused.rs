@@ -100,6 +100,7 @@ pub unsafe extern "C" fn SSL_set_srp_server_param(
 pub unsafe extern "C" fn SSL_get_srp_username(s: *mut ssl_st) -> *mut c_char {
     // SAFETY: live handle per the caller.
     entry!(SSL_get_srp_username, {
+        // SAFETY: a live handle from the C caller (NULL is refused).
         unsafe { handle::ssl(s) }?;
         Ok(std::ptr::null_mut())
     })
@@ -109,6 +110,7 @@ pub unsafe extern "C" fn SSL_get_srp_username(s: *mut ssl_st) -> *mut c_char {
 pub unsafe extern "C" fn SSL_get_srp_userinfo(s: *mut ssl_st) -> *mut c_char {
     // SAFETY: live handle per the caller.
     entry!(SSL_get_srp_userinfo, {
+        // SAFETY: a live handle from the C caller (NULL is refused).
         unsafe { handle::ssl(s) }?;
         Ok(std::ptr::null_mut())
     })
@@ -131,6 +133,7 @@ pub unsafe extern "C" fn SSL_read_early_data(s: *mut ssl_st, _buf: *mut c_void, 
         // SAFETY: live handle; out-parameter valid or null.
         unsafe { handle::ssl(s) }?;
         if !readbytes.is_null() {
+            // SAFETY: out-parameters are valid or NULL (checked) per the C contract.
             unsafe { *readbytes = 0 };
         }
         Err(Error::unsupported("TLS 1.3 early data (0-RTT)"))
@@ -143,6 +146,7 @@ pub unsafe extern "C" fn SSL_write_early_data(s: *mut ssl_st, _buf: *const c_voi
         // SAFETY: live handle; out-parameter valid or null.
         unsafe { handle::ssl(s) }?;
         if !written.is_null() {
+            // SAFETY: out-parameters are valid or NULL (checked) per the C contract.
             unsafe { *written = 0 };
         }
         Err(Error::unsupported("TLS 1.3 early data (0-RTT)"))

@@ -11,7 +11,7 @@ use std::sync::Arc;
 /// Hands a new session to C (one reference) with its ex_data set up.
 pub fn hand_out(s: Arc<Session>) -> *mut ssl_session_st {
     let p = session_into(s.clone());
-    s.ex_data.init(p.cast());
+    s.ex_data.init(crate::libcrypto::HostPtr::from_ptr(p));
     p
 }
 
@@ -41,6 +41,7 @@ pub unsafe extern "C" fn SSL_SESSION_get_id(s: *const ssl_session_st, len: *mut 
         let sess = unsafe { handle::session(s) }?;
         let (p, n) = sess.id_ptr();
         if !len.is_null() {
+            // SAFETY: out-parameters are valid or NULL (checked) per the C contract.
             unsafe { *len = n as c_uint };
         }
         Ok(p)
@@ -67,7 +68,7 @@ pub unsafe extern "C" fn SSL_SESSION_set_timeout(s: *mut ssl_session_st, t: c_lo
         if t < 0 {
             return Err(Error::invalid_arg("negative timeout"));
         }
-        sess.with(|m| m.timeout = i64::from(t));
+        sess.with(|m| m.timeout = t);
         Ok(1)
     })
 }
@@ -121,6 +122,7 @@ pub unsafe extern "C" fn SSL_set_session(s: *mut ssl_st, sess: *mut ssl_session_
     entry!(SSL_set_session, {
         // SAFETY: live handles per the caller (the session is borrowed).
         let ssl = unsafe { handle::ssl(s) }?;
+        // SAFETY: a live handle from the C caller (NULL is refused).
         let sess = if sess.is_null() { None } else { Some(unsafe { handle::session_clone(sess) }?) };
         ssl.set_session(sess);
         Ok(1)
@@ -138,6 +140,7 @@ pub unsafe extern "C" fn SSL_CTX_remove_session(ctx: *mut ssl_ctx_st, sess: *mut
     entry!(SSL_CTX_remove_session, {
         // SAFETY: live handles per the caller.
         let _c = unsafe { handle::ctx(ctx) }?;
+        // SAFETY: a live handle from the C caller (NULL is refused).
         let _s = unsafe { handle::session(sess) }?;
         Ok(0)
     })
@@ -153,6 +156,7 @@ pub unsafe extern "C" fn i2d_SSL_SESSION(s: *const ssl_session_st, pp: *mut *mut
         let enc = sess.encode();
         let n = c_int::try_from(enc.len()).map_err(|_| Error::internal("session too large"))?;
         if !pp.is_null() {
+            // SAFETY: out-parameters are valid or NULL (checked) per the C contract.
             unsafe {
                 if (*pp).is_null() {
                     return Err(Error::null_arg());
@@ -177,6 +181,7 @@ pub unsafe extern "C" fn d2i_SSL_SESSION(a: *mut *mut ssl_session_st, pp: *mut *
         let data = unsafe { super::bytes(*pp, length as usize) }?;
         let meta = session::decode(data).ok_or_else(|| Error::ssl(crate::libcrypto::reasons::SSL_R_BAD_DATA).with_detail("not an sslshim session"))?;
         let p = hand_out(Arc::new(Session::new(meta)));
+        // SAFETY: out-parameters are valid or NULL (checked) per the C contract.
         unsafe {
             *pp = (*pp).add(length as usize);
             if !a.is_null() {

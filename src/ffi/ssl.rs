@@ -22,7 +22,7 @@ pub unsafe extern "C" fn SSL_new(ctx: *mut ssl_ctx_st) -> *mut ssl_st {
         let c = unsafe { handle::ctx_clone(ctx) }.map_err(|_| Error::ssl(SSL_R_NULL_SSL_CTX))?;
         let ssl = Arc::new(Ssl::new(c));
         let p = ssl_into(ssl.clone());
-        ssl.ex_data.init(p.cast());
+        ssl.ex_data.init(crate::libcrypto::HostPtr::from_ptr(p));
         Ok(p)
     })
 }
@@ -58,6 +58,7 @@ pub unsafe extern "C" fn SSL_set_SSL_CTX(s: *mut ssl_st, ctx: *mut ssl_ctx_st) -
     entry!(SSL_set_SSL_CTX, {
         // SAFETY: live handles per the caller.
         let ssl = unsafe { handle::ssl(s) }?;
+        // SAFETY: a live handle from the C caller (NULL is refused).
         let new = if ctx.is_null() { ssl.lock().initial_ctx.clone() } else { unsafe { handle::ctx_clone(ctx) }? };
         let p = handle::ctx_ptr(&new);
         ssl.set_ctx(new);
@@ -68,7 +69,7 @@ pub unsafe extern "C" fn SSL_set_SSL_CTX(s: *mut ssl_st, ctx: *mut ssl_ctx_st) -
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_set_ex_data(s: *mut ssl_st, idx: c_int, data: *mut c_void) -> c_int {
     // SAFETY: live handle per the caller.
-    entry!(SSL_set_ex_data, { Ok(c_int::from(unsafe { handle::ssl(s) }?.ex_data.set(idx, data))) })
+    entry!(SSL_set_ex_data, { Ok(c_int::from(unsafe { handle::ssl(s) }?.ex_data.set(idx, crate::libcrypto::HostPtr::from_ptr(data)))) })
 }
 
 #[unsafe(no_mangle)]
@@ -167,6 +168,7 @@ pub unsafe extern "C" fn SSL_set_session_id_context(s: *mut ssl_st, sid_ctx: *co
     entry!(SSL_set_session_id_context, {
         // SAFETY: live handle; `sid_ctx` readable for `len` bytes.
         let ssl = unsafe { handle::ssl(s) }?;
+        // SAFETY: the C caller's buffer is readable for the given length (NULL only with length 0).
         let b = unsafe { bytes(sid_ctx, len as usize) }?;
         if b.len() > SSL_MAX_SID_CTX_LENGTH {
             return Err(Error::ssl(SSL_R_SSL_SESSION_ID_CONTEXT_TOO_LONG));
@@ -198,6 +200,7 @@ pub unsafe extern "C" fn SSL_set_alpn_protos(s: *mut ssl_st, protos: *const c_uc
     entry!(SSL_set_alpn_protos, fail = 1, {
         // SAFETY: live handle; `protos` readable for `len` bytes.
         let ssl = unsafe { handle::ssl(s) }?;
+        // SAFETY: the C caller's buffer is readable for the given length (NULL only with length 0).
         let b = unsafe { bytes(protos, len as usize) }?;
         if crate::tls::config::parse_alpn_wire(b).iter().map(|p| p.len() + 1).sum::<usize>() != b.len() {
             return Err(Error::invalid_arg("malformed ALPN protocol list"));
@@ -217,6 +220,7 @@ pub unsafe extern "C" fn SSL_get0_alpn_selected(s: *const ssl_st, data: *mut *co
             Some(a) => (a.as_ptr(), a.len() as c_uint),
             None => (std::ptr::null(), 0),
         };
+        // SAFETY: out-parameters are valid or NULL (checked) per the C contract.
         unsafe {
             if !data.is_null() {
                 *data = p;
@@ -234,6 +238,7 @@ pub unsafe extern "C" fn SSL_set_cipher_list(s: *mut ssl_st, str: *const c_char)
     entry!(SSL_set_cipher_list, {
         // SAFETY: live handle and C string per the caller.
         let ssl = unsafe { handle::ssl(s) }?;
+        // SAFETY: a NUL-terminated string (or NULL, which is refused) from the C caller.
         let st = unsafe { cstr(str) }?;
         let list = ciphers::parse_cipher_list(st).map_err(|e| Error::ssl(SSL_R_NO_CIPHER_MATCH).with_detail(e.to_string()))?;
         let mut g = ssl.lock();
@@ -332,6 +337,7 @@ pub unsafe extern "C" fn SSL_is_server(s: *const ssl_st) -> c_int {
 pub unsafe extern "C" fn SSL_in_init(s: *const ssl_st) -> c_int {
     // SAFETY: live handle per the caller.
     entry!(SSL_in_init, {
+        // SAFETY: a live handle from the C caller (NULL is refused).
         let ssl = unsafe { handle::ssl(s) }?;
         let g = ssl.lock();
         Ok(c_int::from(g.facts.state != HsState::Done || g.reneg_refused))
@@ -342,6 +348,7 @@ pub unsafe extern "C" fn SSL_in_init(s: *const ssl_st) -> c_int {
 pub unsafe extern "C" fn SSL_is_init_finished(s: *const ssl_st) -> c_int {
     // SAFETY: live handle per the caller.
     entry!(SSL_is_init_finished, {
+        // SAFETY: a live handle from the C caller (NULL is refused).
         let ssl = unsafe { handle::ssl(s) }?;
         let g = ssl.lock();
         Ok(c_int::from(g.facts.state == HsState::Done && !g.reneg_refused))
@@ -430,6 +437,7 @@ pub unsafe extern "C" fn SSL_client_hello_get0_ext(s: *mut ssl_st, typ: c_uint, 
         let Some(e) = h.ext(t) else { return Ok(0) };
         // The pointer stays valid while the handshake runs: the hello is
         // kept alive by the connection until the handshake finishes.
+        // SAFETY: out-parameters are valid or NULL (checked) per the C contract.
         unsafe {
             if !out.is_null() {
                 *out = e.as_ptr();
@@ -554,6 +562,7 @@ pub unsafe extern "C" fn SSL_select_next_proto(
         }
         // SAFETY: the buffers are readable for their lengths per the caller.
         let srv = unsafe { bytes(server, server_len as usize) }?;
+        // SAFETY: the C caller's buffer is readable for the given length (NULL only with length 0).
         let cli = unsafe { bytes(client, client_len as usize) }?;
         let walk = |mut b: &[u8]| {
             let mut v = Vec::new();
@@ -571,7 +580,9 @@ pub unsafe extern "C" fn SSL_select_next_proto(
         for (sp, sn) in walk(srv) {
             // SAFETY: each entry points into `srv` with its length.
             let sname = unsafe { std::slice::from_raw_parts(sp.add(1), sn) };
+            // SAFETY: pointer arguments are valid per this entry point's C contract.
             if cl.iter().any(|(cp, cn)| *cn == sn && unsafe { std::slice::from_raw_parts(cp.add(1), *cn) } == sname) {
+                // SAFETY: out-parameters are valid or NULL (checked) per the C contract.
                 unsafe {
                     *out = sp.add(1) as *mut c_uchar;
                     *outlen = sn as c_uchar;
@@ -581,11 +592,13 @@ pub unsafe extern "C" fn SSL_select_next_proto(
         }
         // No overlap: the client's first protocol (OpenSSL's fallback).
         if let Some((cp, cn)) = cl.first() {
+            // SAFETY: out-parameters are valid or NULL (checked) per the C contract.
             unsafe {
                 *out = cp.add(1) as *mut c_uchar;
                 *outlen = *cn as c_uchar;
             }
         } else {
+            // SAFETY: out-parameters are valid or NULL (checked) per the C contract.
             unsafe {
                 *out = std::ptr::null_mut();
                 *outlen = 0;

@@ -109,6 +109,10 @@ impl NameStack {
         self.0.as_ptr()
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.len() <= 0
+    }
+
     pub fn len(&self) -> c_int {
         // SAFETY: valid stack.
         unsafe { ffi::OPENSSL_sk_num(self.as_ptr()) }

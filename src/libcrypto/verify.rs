@@ -59,7 +59,7 @@ pub fn verify_chain(
     purpose: Purpose,
     depth: c_int,
     cb: Option<VerifyFn>,
-    ssl: *mut c_void,
+    ssl: super::HostPtr,
 ) -> Outcome {
     let fail = Outcome { ok: false, error: crate::consts::X509_V_ERR_UNSPECIFIED, chain: Vec::new() };
     let Some(sk) = X509Stack::new(untrusted) else { return fail };
@@ -75,7 +75,7 @@ pub fn verify_chain(
             ffi::X509_STORE_CTX_free(ctx);
             return fail;
         }
-        sys::X509_STORE_CTX_set_ex_data(ctx, ssl_ex_index(), ssl);
+        sys::X509_STORE_CTX_set_ex_data(ctx, ssl_ex_index(), ssl.as_ptr());
         let name = match purpose {
             Purpose::SslClient => c"ssl_client",
             Purpose::SslServer => c"ssl_server",

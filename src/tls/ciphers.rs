@@ -341,7 +341,7 @@ pub fn find_by_suite(s: CipherSuite) -> Option<&'static CipherInfo> {
     SUPPORTED.iter().find(|c| c.suite == s)
 }
 
-/// Looks a suite up by OpenSSL id (0x0300XXXX) or by bare two-byte IANA code (0x0000XXXX).
+/// Looks a suite up by OpenSSL id (0x0300nnnn) or by bare two-byte IANA code (0x0000nnnn).
 pub fn find_by_id(id: u32) -> Option<&'static CipherInfo> {
     let id = if id <= 0xffff { 0x0300_0000 | id } else { id };
     SUPPORTED.iter().find(|c| c.id == id)

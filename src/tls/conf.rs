@@ -296,7 +296,7 @@ fn apply(ctx: &Arc<Ctx>, cmd: Cmd, name: &str, value: &str) -> Result<()> {
                 _ => (false, t),
             };
             let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
-            if neg && digits.trim_start_matches('0') != "" {
+            if neg && !digits.trim_start_matches('0').is_empty() {
                 return Err(bad(name, value, "negative number"));
             }
             let n: usize = digits.parse().unwrap_or(0);

@@ -123,7 +123,7 @@ pub struct Built {
     ticketer: Arc<dyn ProducesTickets>,
     sessions: Arc<dyn StoresServerSessions>,
     server_configs: Mutex<HashMap<Variant, Arc<ServerConfig>>>,
-    client_configs: Mutex<HashMap<(u8, bool, Vec<Vec<u8>>), Arc<ClientConfig>>>,
+    client_configs: Mutex<HashMap<ClientVariant, Arc<ClientConfig>>>,
 }
 
 impl std::fmt::Debug for Built {
@@ -131,6 +131,9 @@ impl std::fmt::Debug for Built {
         f.debug_struct("Built").field("keys", &self.server_keys.len()).finish_non_exhaustive()
     }
 }
+
+/// Client configurations vary by protocol range, SNI on/off and ALPN list.
+type ClientVariant = (u8, bool, Vec<Vec<u8>>);
 
 /// Bound on cached configuration variants per context.
 const MAX_VARIANTS: usize = 64;
@@ -327,6 +330,7 @@ impl ProducesTickets for NoTickets {
 /// * TLS 1.2: the cipher suite is chosen first (client's or server's
 ///   order) and the certificate follows its authentication type; an ECDSA
 ///   certificate only for clients whose supported groups include its curve.
+///
 /// rustls has already removed the schemes the common suites cannot use.
 #[derive(Debug)]
 pub struct SlotResolver {

@@ -206,7 +206,7 @@ impl Ctx {
 
 impl Drop for Ctx {
     fn drop(&mut self) {
-        let me = self as *mut Ctx as *mut std::ffi::c_void;
+        let me = crate::libcrypto::HostPtr::from_ptr(self as *mut Ctx);
         self.ex_data.free(me);
     }
 }

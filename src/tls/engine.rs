@@ -738,11 +738,11 @@ fn finish(ssl: &Arc<Ssl>, conn: &Connection) {
                     id,
                     sid_ctx,
                     time: super::session::now(),
-                    timeout: i64::from(timeout),
+                    timeout,
                     version,
                     cipher_id,
                     hostname: host,
-                    verify_result: i64::from(g.verify_result),
+                    verify_result: g.verify_result,
                     value: Vec::new(),
                 })));
             }

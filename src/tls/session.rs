@@ -175,7 +175,7 @@ mod tests {
 
 impl Drop for Session {
     fn drop(&mut self) {
-        let me = self as *mut Session as *mut std::ffi::c_void;
+        let me = crate::libcrypto::HostPtr::from_ptr(self as *mut Session);
         self.ex_data.free(me);
     }
 }

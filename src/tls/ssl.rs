@@ -215,9 +215,7 @@ impl Ssl {
             return Some(k.clone());
         }
         let certs = g.own_certs.as_ref()?;
-        if certs.complete().next().is_none() {
-            return None;
-        }
+        certs.complete().next()?;
         let built = g.ctx.clone().built();
         let mut problems = Vec::new();
         let keys = Arc::new(build_server_keys(certs, &built.provider, built.sigalgs.as_deref(), built.options & SSL_OP_CIPHER_SERVER_PREFERENCE != 0, &mut problems));
@@ -425,7 +423,7 @@ impl Ssl {
 
 impl Drop for Ssl {
     fn drop(&mut self) {
-        let me = self as *mut Ssl as *mut std::ffi::c_void;
+        let me = crate::libcrypto::HostPtr::from_ptr(self as *mut Ssl);
         self.ex_data.free(me);
     }
 }
