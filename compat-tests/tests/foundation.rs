@@ -739,3 +739,67 @@ fn harness_cleans_up_after_panic() {
         assert!(!dir.exists(), "{} not removed", dir.display());
     }
 }
+
+/// 5b. Keys signed through libcrypto (`EVP_DigestSign`), the path engine and provider keys
+/// take, produce signatures clients accept: RSA-PSS, RSA PKCS#1 and ECDSA, TLS 1.3 and 1.2.
+/// `SSLSHIM_SIGNER=libcrypto` forces that path for every key (ignored by OpenSSL's libssl).
+#[test]
+fn libcrypto_signer() {
+    let h = Httpd::builder().env("SSLSHIM_SIGNER", "libcrypto").start();
+    let cases: &[(&[&str], &str, &str, &str)] = &[
+        (&["-sigalgs", "RSA-PSS+SHA256"], "rsa", "RSA-PSS", "SHA256"),
+        (&["-sigalgs", "RSA-PSS+SHA512"], "rsa", "RSA-PSS", "SHA512"),
+        (
+            &["-tls1_2", "-sigalgs", "RSA+SHA384"],
+            "rsa",
+            "RSA",
+            "SHA384",
+        ),
+        (
+            &["-tls1_2", "-sigalgs", "RSA-PSS+SHA256"],
+            "rsa",
+            "RSA-PSS",
+            "SHA256",
+        ),
+        (&["-sigalgs", "ECDSA+SHA256"], "ecdsa", "ECDSA", "SHA256"),
+        (
+            &["-tls1_2", "-sigalgs", "ECDSA+SHA256"],
+            "ecdsa",
+            "ECDSA",
+            "SHA256",
+        ),
+    ];
+    for (args, want_ou, want_sig, want_digest) in cases {
+        let s = h.s_client(args, b"");
+        assert!(
+            s.handshake_ok(),
+            "s_client {args:?}:\n{}\n{}",
+            s.describe(),
+            h.diagnostics()
+        );
+        assert_eq!(s.verify_code, Some(0), "{args:?}: {}", s.describe());
+        assert_eq!(
+            s.cert_ou().as_deref(),
+            Some(*want_ou),
+            "{args:?}: {}",
+            s.describe()
+        );
+        assert_eq!(
+            s.peer_sig_type.as_deref(),
+            Some(*want_sig),
+            "{args:?}: {}",
+            s.describe()
+        );
+        assert_eq!(
+            s.peer_digest.as_deref(),
+            Some(*want_digest),
+            "{args:?}: {}",
+            s.describe()
+        );
+    }
+    let url = h.url("/");
+    let out = h.curl(&["--tlsv1.2", "--tls-max", "1.2", &url]);
+    assert!(out.success(), "curl over TLS 1.2: {}", out.describe());
+    assert!(out.stdout.contains(INDEX_HTML), "body: {}", out.describe());
+    assert_no_unexpected(&h, &[]);
+}

@@ -5,7 +5,7 @@ use super::types::*;
 use super::cstr;
 use crate::entry;
 use crate::libcrypto::pem::{self, Password};
-use crate::libcrypto::pkey::{KeyType, PKey};
+use crate::libcrypto::pkey::PKey;
 use crate::libcrypto::reasons::*;
 use crate::libcrypto::sys::ERR_R_PEM_LIB;
 use crate::libcrypto::x509::X509 as Cert;
@@ -18,23 +18,13 @@ fn path(p: &str) -> Result<CString, Error> {
     CString::new(p).map_err(|_| Error::invalid_arg("path contains NUL"))
 }
 
-/// Refuses, at configuration time and by name, a key rustls cannot sign with.
+/// Refuses, at configuration time and by name, a key sslshim cannot sign
+/// with (rustls' provider for exportable keys, else libcrypto itself).
 fn check_key_usable(key: &PKey) -> Result<(), Error> {
-    match key.key_type() {
-        KeyType::Rsa | KeyType::Ec | KeyType::Ed25519 => {}
-        t => {
-            return Err(Error::unsupported(format!("{} private keys", t.name())));
-        }
-    }
-    let der = key.to_pkcs8_der().ok_or_else(|| {
-        Error::unsupported("private keys that cannot be exported (hardware/provider keys)")
-    })?;
     let provider = rustls::crypto::aws_lc_rs::default_provider();
-    provider
-        .key_provider
-        .load_private_key(rustls::pki_types::PrivateKeyDer::Pkcs8(der.into()))
+    crate::tls::signer::signing_key(key, &provider)
         .map(|_| ())
-        .map_err(|e| Error::unsupported(format!("this {} key ({e})", key.key_type().name())))
+        .map_err(Error::unsupported)
 }
 
 // ---- SSL_CTX ------------------------------------------------------------------

@@ -10,11 +10,12 @@ pub mod exdata;
 pub mod pem;
 pub mod pkey;
 pub mod reasons;
+pub mod sign;
 pub mod stack;
 pub mod store;
+pub mod sys;
 pub mod ticket;
 pub mod verify;
-pub mod sys;
 pub mod x509;
 
 use std::ptr::NonNull;

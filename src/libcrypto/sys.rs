@@ -92,6 +92,18 @@ unsafe extern "C" {
     pub fn EVP_CIPHER_CTX_get_block_size(ctx: *const openssl_sys::EVP_CIPHER_CTX) -> c_int;
     pub fn CRYPTO_memcmp(a: *const c_void, b: *const c_void, len: usize) -> c_int;
     pub fn RAND_bytes(buf: *mut u8, num: c_int) -> c_int;
+
+    pub fn EVP_PKEY_CTX_set_rsa_padding(ctx: *mut openssl_sys::EVP_PKEY_CTX, pad: c_int) -> c_int;
+    pub fn EVP_PKEY_CTX_set_rsa_pss_saltlen(
+        ctx: *mut openssl_sys::EVP_PKEY_CTX,
+        len: c_int,
+    ) -> c_int;
+    pub fn EVP_PKEY_get_group_name(
+        pkey: *const EVP_PKEY,
+        name: *mut c_char,
+        size: usize,
+        len: *mut usize,
+    ) -> c_int;
 }
 
 /// `ERR_PACK(lib, 0, reason)` as OpenSSL 3.0 defines it.

@@ -7,7 +7,7 @@ use crate::libcrypto::pkey::{KeyType, PKey};
 use crate::libcrypto::reasons::*;
 use crate::libcrypto::x509::X509;
 use rustls::crypto::CryptoProvider;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use rustls::pki_types::CertificateDer;
 use rustls::sign::CertifiedKey;
 use std::sync::Arc;
 
@@ -157,15 +157,10 @@ pub fn build_server_keys(
 }
 
 /// A rustls `CertifiedKey` from libcrypto objects: the leaf and chain as
-/// DER, the private key loaded into the provider (PKCS#8).
+/// DER, the private key loaded into the provider (PKCS#8) or, when it cannot
+/// be exported, signing through libcrypto.
 pub fn certified_key(cert: &X509, chain: &[X509], key: &PKey, provider: &CryptoProvider) -> std::result::Result<CertifiedKey, String> {
-    let der = key
-        .to_pkcs8_der()
-        .ok_or_else(|| "private key cannot be exported to PKCS#8 (hardware/provider keys are not supported yet)".to_string())?;
-    let signing = provider
-        .key_provider
-        .load_private_key(PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(der)))
-        .map_err(|e| format!("rustls cannot use this key: {e}"))?;
+    let signing = super::signer::signing_key(key, provider)?;
     let mut certs: Vec<CertificateDer<'static>> = Vec::with_capacity(1 + chain.len());
     certs.push(CertificateDer::from(cert.to_der()));
     certs.extend(chain.iter().map(|c| CertificateDer::from(c.to_der())));

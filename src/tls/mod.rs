@@ -14,5 +14,6 @@ pub mod hello;
 pub mod log;
 pub mod session;
 pub mod sigalgs;
+pub mod signer;
 pub mod ssl;
 pub mod ticket;

@@ -145,6 +145,13 @@ pub fn decode(mut b: &[u8]) -> Option<Meta> {
     Some(Meta { id, sid_ctx, time, timeout, version, cipher_id, hostname, verify_result, value })
 }
 
+impl Drop for Session {
+    fn drop(&mut self) {
+        let me = crate::libcrypto::HostPtr::from_ptr(self as *mut Session);
+        self.ex_data.free(me);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -170,12 +177,5 @@ mod tests {
         assert_eq!(decode(&encode(&bad_verify)), None);
         let bad_version = Meta { version: 0x0301, ..m };
         assert_eq!(decode(&encode(&bad_version)), None);
-    }
-}
-
-impl Drop for Session {
-    fn drop(&mut self) {
-        let me = crate::libcrypto::HostPtr::from_ptr(self as *mut Session);
-        self.ex_data.free(me);
     }
 }
