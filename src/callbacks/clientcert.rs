@@ -24,6 +24,9 @@ pub struct ClientCertResolver {
     pub cb: Option<ClientCertFn>,
     pub provider: Arc<CryptoProvider>,
     pub extra_chain: Vec<X509>,
+    /// The store to complete the callback's certificate chain from, unless
+    /// `SSL_MODE_NO_AUTO_CHAIN` (as OpenSSL does for any certificate sent).
+    pub auto_chain: Option<crate::libcrypto::store::Store>,
 }
 
 impl ResolvesClientCert for ClientCertResolver {
@@ -58,7 +61,11 @@ impl ResolvesClientCert for ClientCertResolver {
             warn_once("the client certificate callback returned a certificate and key that do not match: no certificate sent");
             return None;
         }
-        match certified_key(&cert, &self.extra_chain, &key, &self.provider) {
+        let chain = match (&self.auto_chain, self.extra_chain.is_empty()) {
+            (Some(store), true) => crate::libcrypto::verify::auto_chain(store, &cert),
+            _ => self.extra_chain.clone(),
+        };
+        match certified_key(&cert, &chain, &key, &self.provider) {
             Ok(ck) if ck.key.choose_scheme(sigschemes).is_some() => Some(Arc::new(ck)),
             Ok(_) => None,
             Err(e) => {

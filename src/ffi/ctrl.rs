@@ -300,9 +300,13 @@ fn ssl_ctrl(ssl: &Arc<Ssl>, cmd: c_int, larg: c_long, parg: *mut c_void) -> Resu
         SSL_CTRL_GET_NUM_RENEGOTIATIONS | SSL_CTRL_CLEAR_NUM_RENEGOTIATIONS | SSL_CTRL_GET_TOTAL_RENEGOTIATIONS => Ok(0),
         SSL_CTRL_GET_RI_SUPPORT => Ok(c_long::from(ssl.lock().peer_secure_reneg)),
         SSL_CTRL_GET_TLSEXT_STATUS_REQ_EXTS => {
+            // The OCSP request extensions of the client's status_request
+            // (a nonce, say), which mod_ssl copies into its OCSP request;
+            // the stack stays owned by the connection, as in libssl.
+            let exts = ssl.ocsp_request_extensions();
             if !parg.is_null() {
                 // SAFETY: a STACK_OF(X509_EXTENSION)** out-parameter.
-                unsafe { *(parg as *mut *mut c_void) = std::ptr::null_mut() };
+                unsafe { *(parg as *mut *mut c_void) = exts.cast() };
             }
             Ok(1)
         }

@@ -44,6 +44,31 @@ pub fn peek_last_error() -> c_ulong {
     unsafe { ffi::ERR_peek_last_error() }
 }
 
+/// Errors libcrypto queues while this guard lives are discarded on drop
+/// (`ERR_set_mark`/`ERR_pop_to_mark`); earlier entries stay.
+pub struct Quiet(());
+
+impl Quiet {
+    pub fn new() -> Quiet {
+        // SAFETY: marks this thread's error queue.
+        unsafe { super::sys::ERR_set_mark() };
+        Quiet(())
+    }
+}
+
+impl Default for Quiet {
+    fn default() -> Self {
+        Quiet::new()
+    }
+}
+
+impl Drop for Quiet {
+    fn drop(&mut self) {
+        // SAFETY: pops to the mark set in `new` on this thread.
+        unsafe { super::sys::ERR_pop_to_mark() };
+    }
+}
+
 /// `ERR_clear_error()`.
 pub fn clear() {
     // SAFETY: clears this thread's error queue.

@@ -165,3 +165,40 @@ impl Drop for PtrStack {
         unsafe { ffi::OPENSSL_sk_free(self.as_ptr()) }
     }
 }
+
+unsafe extern "C" fn free_extension(p: *mut c_void) {
+    // SAFETY: elements of an extension stack are X509_EXTENSIONs we own.
+    unsafe { ffi::X509_EXTENSION_free(p.cast()) }
+}
+
+/// An owned `STACK_OF(X509_EXTENSION)` (the OCSP request extensions of a
+/// client's status_request, `SSL_get_tlsext_status_exts`).
+#[derive(Debug)]
+pub struct ExtensionStack(Raw<ffi::OPENSSL_STACK>);
+
+impl ExtensionStack {
+    /// `d2i_X509_EXTENSIONS` over all of `der`; `None` if it does not
+    /// decode exactly (OpenSSL then refuses the ClientHello; we ignore it).
+    pub fn from_der(der: &[u8]) -> Option<Self> {
+        let len = std::ffi::c_long::try_from(der.len()).ok()?;
+        let mut p = der.as_ptr();
+        let _quiet = super::err::Quiet::new();
+        // SAFETY: `p` covers `len` readable bytes; the returned stack is
+        // new and ours.
+        let sk = unsafe { super::sys::d2i_X509_EXTENSIONS(std::ptr::null_mut(), &mut p, len) };
+        let s = Raw::new(sk.cast()).map(ExtensionStack)?;
+        // `p` was advanced within `der` by the decoder.
+        (p == der.as_ptr().wrapping_add(der.len())).then_some(s)
+    }
+
+    pub fn as_ptr(&self) -> *mut ffi::OPENSSL_STACK {
+        self.0.as_ptr()
+    }
+}
+
+impl Drop for ExtensionStack {
+    fn drop(&mut self) {
+        // SAFETY: we own the stack and every element.
+        unsafe { ffi::OPENSSL_sk_pop_free(self.as_ptr(), Some(free_extension)) }
+    }
+}

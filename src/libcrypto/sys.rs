@@ -35,6 +35,11 @@ pub const BIO_C_GET_FD: c_int = 105;
 pub type X509_STORE_CTX_verify_cb = Option<unsafe extern "C" fn(c_int, *mut X509_STORE_CTX) -> c_int>;
 
 unsafe extern "C" {
+    pub fn ERR_set_mark() -> c_int;
+    pub fn ERR_pop_to_mark() -> c_int;
+    /// `STACK_OF(X509_EXTENSION) *d2i_X509_EXTENSIONS(STACK_OF(X509_EXTENSION) **a, const unsigned char **in, long len)`.
+    pub fn d2i_X509_EXTENSIONS(a: *mut *mut OPENSSL_STACK, input: *mut *const u8, len: std::ffi::c_long) -> *mut OPENSSL_STACK;
+
     pub fn OPENSSL_init_crypto(opts: u64, settings: *const c_void) -> c_int;
 
     pub fn CRYPTO_new_ex_data(class_index: c_int, obj: *mut c_void, ad: *mut CRYPTO_EX_DATA) -> c_int;

@@ -99,6 +99,37 @@ pub fn verify_chain(
     }
 }
 
+/// OpenSSL's automatic chain building (`ssl_add_cert_chain` without
+/// `SSL_MODE_NO_AUTO_CHAIN`): as much of `leaf`'s chain as `store` can
+/// build, without the leaf. Verification errors are deliberately ignored
+/// and dropped from the error queue, as libssl does: a partial chain (or
+/// none) is not a failure here.
+pub fn auto_chain(store: &Store, leaf: &X509) -> Vec<X509> {
+    let _quiet = super::err::Quiet::new();
+    // SAFETY: the store and leaf are valid for the call; the store
+    // context is created and freed here and no callback is installed.
+    unsafe {
+        let ctx = ffi::X509_STORE_CTX_new();
+        if ctx.is_null() {
+            return Vec::new();
+        }
+        let mut chain = Vec::new();
+        if ffi::X509_STORE_CTX_init(ctx, store.as_ptr(), leaf.as_ptr(), std::ptr::null_mut()) == 1 {
+            ffi::X509_verify_cert(ctx);
+            let chain_sk = sys::X509_STORE_CTX_get1_chain(ctx);
+            chain = borrowed_x509s(chain_sk);
+            if !chain_sk.is_null() {
+                drop(X509Stack::from_owned(chain_sk));
+            }
+        }
+        ffi::X509_STORE_CTX_free(ctx);
+        if !chain.is_empty() {
+            chain.remove(0);
+        }
+        chain
+    }
+}
+
 /// `X509_verify_cert_error_string`.
 pub fn error_string(e: c_long) -> String {
     // SAFETY: returns a static string for any value.

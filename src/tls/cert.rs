@@ -110,6 +110,21 @@ impl Certs {
     }
 }
 
+/// The chain sent after `cert`, as OpenSSL's `ssl_add_cert_chain` picks it:
+/// the slot's own chain, else the context's extra chain certificates, else
+/// (unless `SSL_MODE_NO_AUTO_CHAIN`, `auto_chain` = `None`) as much of the
+/// chain as the trust store builds, so an intermediate kept only in
+/// `SSLCACertificateFile`/`Path` is still sent.
+fn chain_for(slot: &Slot, certs: &Certs, cert: &X509, auto_chain: Option<&crate::libcrypto::store::Store>) -> Vec<X509> {
+    if !slot.chain.is_empty() {
+        return slot.chain.clone();
+    }
+    if !certs.extra_chain.is_empty() {
+        return certs.extra_chain.clone();
+    }
+    auto_chain.map(|store| crate::libcrypto::verify::auto_chain(store, cert)).unwrap_or_default()
+}
+
 /// A slot ready for rustls: the key type, OpenSSL slot index, the
 /// certificate (for `SSL_get_certificate`) and the `CertifiedKey`.
 #[derive(Debug)]
@@ -129,13 +144,14 @@ pub fn build_server_keys(
     provider: &CryptoProvider,
     sigalgs: Option<&[rustls::SignatureScheme]>,
     server_pref: bool,
+    auto_chain: Option<&crate::libcrypto::store::Store>,
     problems: &mut Vec<String>,
 ) -> Vec<ServerKey> {
     let mut out = Vec::new();
     for (i, s) in certs.complete() {
         let (Some(cert), Some(key)) = (&s.cert, &s.key) else { continue };
-        let chain = if s.chain.is_empty() { &certs.extra_chain } else { &s.chain };
-        match certified_key(cert, chain, key, provider) {
+        let chain = chain_for(s, certs, cert, auto_chain);
+        match certified_key(cert, &chain, key, provider) {
             Ok(mut ck) => {
                 ck.key = Arc::new(super::sigalgs::SchemePolicy {
                     inner: ck.key.clone(),

@@ -120,6 +120,8 @@ pub struct Built {
     pub sigalgs: Option<Vec<rustls::SignatureScheme>>,
     pub client_sigalgs: Option<Vec<rustls::SignatureScheme>>,
     pub extra_chain: Vec<crate::libcrypto::x509::X509>,
+    /// Chains may be completed from `store` (no `SSL_MODE_NO_AUTO_CHAIN`).
+    pub auto_chain: bool,
     ticketer: Arc<dyn ProducesTickets>,
     sessions: Arc<dyn StoresServerSessions>,
     server_configs: Mutex<HashMap<Variant, Arc<ServerConfig>>>,
@@ -143,7 +145,14 @@ impl Built {
         let s = ctx.settings();
         let provider = provider_for(&s.tls13_suites, &s.cipher_list, s.groups.as_deref());
         let mut problems = s.notes.clone();
-        let server_keys = build_server_keys(&s.certs, &provider, s.sigalgs.as_deref(), s.options & SSL_OP_CIPHER_SERVER_PREFERENCE != 0, &mut problems);
+        let server_keys = build_server_keys(
+            &s.certs,
+            &provider,
+            s.sigalgs.as_deref(),
+            s.options & SSL_OP_CIPHER_SERVER_PREFERENCE != 0,
+            (s.mode & SSL_MODE_NO_AUTO_CHAIN == 0).then_some(&s.store),
+            &mut problems,
+        );
         // OpenSSL's server session cache: off, internal, and/or the host's
         // callbacks (mod_ssl's SSLSessionCache).
         let sessions: Arc<dyn StoresServerSessions> = if s.sess_cache_mode & SSL_SESS_CACHE_SERVER != 0 {
@@ -181,6 +190,7 @@ impl Built {
             sigalgs: s.sigalgs.clone(),
             client_sigalgs: s.client_sigalgs.clone(),
             extra_chain: s.certs.extra_chain.clone(),
+            auto_chain: s.mode & SSL_MODE_NO_AUTO_CHAIN == 0,
             ticketer,
             sessions,
             server_configs: Mutex::new(HashMap::new()),
@@ -274,6 +284,7 @@ impl Built {
                 cb: self.cbs.client_cert,
                 provider: self.provider.clone(),
                 extra_chain: self.extra_chain.clone(),
+                auto_chain: self.auto_chain.then(|| self.store.clone()),
             }));
         cfg.alpn_protocols = alpn;
         cfg.enable_sni = sni;

@@ -181,6 +181,20 @@ impl RawHello {
     pub fn wants_ocsp(&self) -> bool {
         self.ext(5).is_some()
     }
+
+    /// The DER `Extensions` of an OCSP status_request (RFC 6066 section 8:
+    /// `status_type` ocsp(1), responder IDs, then request extensions), for
+    /// `SSL_get_tlsext_status_exts`; `None` when absent, empty or malformed.
+    pub fn ocsp_request_extensions(&self) -> Option<&[u8]> {
+        let e = self.ext(5)?;
+        if *e.first()? != 1 {
+            return None;
+        }
+        let mut r = Reader { b: e, pos: 1 };
+        r.vec16()?;
+        let (s, end) = r.vec16()?;
+        (r.pos == e.len() && end > s).then(|| &e[s..end])
+    }
 }
 
 struct Reader<'a> {
@@ -260,6 +274,29 @@ mod tests {
         assert_eq!(h.alpn_wire().unwrap(), &[2, b'h', b'2']);
         assert!(!h.wants_ocsp());
         assert_eq!(h.cipher_suites(), &[0x13, 0x01]);
+    }
+
+    fn with_status_request(ext: &[u8]) -> RawHello {
+        let mut b = vec![3, 3];
+        b.extend([0u8; 32]);
+        b.extend([0, 0, 2, 0x13, 0x01, 1, 0]);
+        let mut exts = vec![0, 5, (ext.len() >> 8) as u8, ext.len() as u8];
+        exts.extend(ext);
+        b.extend([(exts.len() >> 8) as u8, exts.len() as u8]);
+        b.extend(exts);
+        RawHello::from_records(&record(&b)).unwrap()
+    }
+
+    #[test]
+    fn ocsp_request_extensions() {
+        // ocsp, no responder IDs, request extensions = 4 bytes.
+        let h = with_status_request(&[1, 0, 0, 0, 4, 0x30, 2, 5, 0]);
+        assert!(h.wants_ocsp());
+        assert_eq!(h.ocsp_request_extensions(), Some(&[0x30, 2, 5, 0][..]));
+        assert_eq!(with_status_request(&[1, 0, 0, 0, 0]).ocsp_request_extensions(), None);
+        assert_eq!(with_status_request(&[2, 0, 0, 0, 0]).ocsp_request_extensions(), None);
+        assert_eq!(with_status_request(&[1, 0, 0, 0, 9, 0x30]).ocsp_request_extensions(), None);
+        assert_eq!(with_status_request(&[1, 0, 0, 0, 1, 0x30, 0]).ocsp_request_extensions(), None);
     }
 
     #[test]

@@ -80,6 +80,8 @@ pub struct Handed {
     pub ciphers: Option<PtrStack>,
     pub client_ca: Option<NameStack>,
     pub alpn_cb_out: Vec<u8>,
+    /// `SSL_get_tlsext_status_exts`: decoded once from the ClientHello.
+    pub ocsp_exts: Option<Option<crate::libcrypto::stack::ExtensionStack>>,
 }
 
 #[derive(Debug)]
@@ -218,7 +220,7 @@ impl Ssl {
         certs.complete().next()?;
         let built = g.ctx.clone().built();
         let mut problems = Vec::new();
-        let keys = Arc::new(build_server_keys(certs, &built.provider, built.sigalgs.as_deref(), built.options & SSL_OP_CIPHER_SERVER_PREFERENCE != 0, &mut problems));
+        let keys = Arc::new(build_server_keys(certs, &built.provider, built.sigalgs.as_deref(), built.options & SSL_OP_CIPHER_SERVER_PREFERENCE != 0, built.auto_chain.then_some(&built.store), &mut problems));
         for p in problems {
             log::warn!("sslshim: {p}");
         }
@@ -418,6 +420,26 @@ impl Ssl {
         };
         self.lock().servername = c;
         Ok(())
+    }
+
+    /// `SSL_get_tlsext_status_exts`: the client's OCSP request extensions as
+    /// a `STACK_OF(X509_EXTENSION)*` owned by the connection, or null.
+    pub fn ocsp_request_extensions(&self) -> *mut openssl_sys::OPENSSL_STACK {
+        let mut g = self.lock();
+        if g.handed.ocsp_exts.is_none() {
+            let decoded = g
+                .hello
+                .as_ref()
+                .and_then(|h| h.ocsp_request_extensions())
+                .and_then(crate::libcrypto::stack::ExtensionStack::from_der);
+            // Only cache once the ClientHello has been seen.
+            if g.hello.is_some() {
+                g.handed.ocsp_exts = Some(decoded);
+            } else {
+                return std::ptr::null_mut();
+            }
+        }
+        g.handed.ocsp_exts.as_ref().and_then(|e| e.as_ref()).map_or(std::ptr::null_mut(), |e| e.as_ptr())
     }
 }
 
