@@ -107,3 +107,41 @@ fn client_side_curl_presents_client_certificate() {
     let log = s.log();
     assert!(log.matches("verify return:1").count() >= 2, "s_server did not verify our client certificate:\n{log}");
 }
+
+/// Client sessions follow OpenSSL's model: libcurl caches the sessions our
+/// new-session callback hands it and offers them with `SSL_set_session`
+/// (across the `SSL_CTX` it makes per connection), so the second and third
+/// connections resume, with the verify result of the first (curl's
+/// `%{ssl_verify_result}` is `SSL_get_verify_result`). With curl's cache off
+/// nothing is offered and nothing resumes.
+#[test]
+fn client_side_curl_resumes_offered_sessions_only() {
+    if !shim_only() {
+        return;
+    }
+    let s = Server::start(false);
+    let ca = certs().ca.cert.to_string_lossy().into_owned();
+    let url = format!("https://localhost:{}/", s.port);
+    let kinds = |out: &compat_tests::CmdOutput| -> Vec<String> {
+        out.stdout
+            .lines()
+            .filter(|l| l.starts_with("New, ") || l.starts_with("Reused, "))
+            .map(|l| l.split(',').next().unwrap_or("").to_string())
+            .collect()
+    };
+    for v in [["--tlsv1.3", "--tlsv1.3"], ["--tlsv1.2", "--tls-max"]] {
+        let mut args = vec![v[0], "--cacert", &ca, "-w", "verify=%{ssl_verify_result}\n", &url, &url];
+        if v[1] == "--tls-max" {
+            args.splice(1..1, ["--tls-max", "1.2"]);
+        }
+        let out = shim_curl(s.port, &args);
+        assert!(out.success(), "curl {v:?}:\n{}", out.describe());
+        assert_eq!(kinds(&out), ["New", "Reused", "Reused"], "curl {v:?}: s_server pages:\n{}", out.describe());
+        assert_eq!(out.stdout.matches("verify=0").count(), 3, "curl {v:?}: verify results:\n{}", out.describe());
+
+        args.insert(0, "--no-sessionid");
+        let out = shim_curl(s.port, &args);
+        assert!(out.success(), "curl --no-sessionid {v:?}:\n{}", out.describe());
+        assert_eq!(kinds(&out), ["New", "New", "New"], "curl --no-sessionid {v:?}:\n{}", out.describe());
+    }
+}

@@ -6,7 +6,6 @@
 //! `SSL_get_client_CA_list`.
 
 use super::{scope, ssl_ptr};
-use crate::ffi::types::ClientCertFn;
 use crate::libcrypto::pkey::PKey;
 use crate::libcrypto::stack::NameStack;
 use crate::libcrypto::x509::X509;
@@ -14,37 +13,40 @@ use crate::tls::cert::{ServerKey, certified_key};
 use crate::tls::log::warn_once;
 use rustls::SignatureScheme;
 use rustls::client::ResolvesClientCert;
-use rustls::crypto::CryptoProvider;
 use rustls::sign::CertifiedKey;
 use std::sync::Arc;
 
+/// Stateless: everything comes from the connection being driven and its
+/// context, so one resolver (and one server verifier) serves every
+/// `SSL_CTX`. rustls only resumes a session under the same verifier and
+/// resolver objects that made it, and hosts (libcurl) make a new `SSL_CTX`
+/// per connection while resuming across them, as OpenSSL allows.
 #[derive(Debug)]
-pub struct ClientCertResolver {
-    pub keys: Arc<Vec<ServerKey>>,
-    pub cb: Option<ClientCertFn>,
-    pub provider: Arc<CryptoProvider>,
-    pub extra_chain: Vec<X509>,
-    /// The store to complete the callback's certificate chain from, unless
-    /// `SSL_MODE_NO_AUTO_CHAIN` (as OpenSSL does for any certificate sent).
-    pub auto_chain: Option<crate::libcrypto::store::Store>,
+pub struct ClientCertResolver;
+
+impl ClientCertResolver {
+    pub fn shared() -> Arc<ClientCertResolver> {
+        static SHARED: std::sync::OnceLock<Arc<ClientCertResolver>> = std::sync::OnceLock::new();
+        SHARED.get_or_init(|| Arc::new(ClientCertResolver)).clone()
+    }
 }
 
 impl ResolvesClientCert for ClientCertResolver {
     fn resolve(&self, root_hint_subjects: &[&[u8]], sigschemes: &[SignatureScheme]) -> Option<Arc<CertifiedKey>> {
-        let ssl = scope::current();
-        if let Some(ssl) = &ssl {
-            let names: Vec<Vec<u8>> = root_hint_subjects.iter().map(|n| n.to_vec()).collect();
-            ssl.lock().handed.client_ca = NameStack::from_ders(&names);
-        }
-        let own = ssl.as_ref().and_then(|s| s.own_server_keys());
+        let ssl = scope::current()?;
+        let names: Vec<Vec<u8>> = root_hint_subjects.iter().map(|n| n.to_vec()).collect();
+        ssl.lock().handed.client_ca = NameStack::from_ders(&names);
+        let ctx = ssl.lock().ctx.clone();
+        let built = ctx.built();
+        let own = ssl.own_server_keys();
         let keys: &[ServerKey] = match &own {
             Some(k) if !k.is_empty() => k,
-            _ => &self.keys,
+            _ => &built.server_keys,
         };
         if let Some(k) = keys.iter().find(|k| k.certified.key.choose_scheme(sigschemes).is_some()) {
             return Some(k.certified.clone());
         }
-        let (cb, ssl) = (self.cb?, ssl?);
+        let cb = built.cbs.client_cert?;
         let mut x: *mut openssl_sys::X509 = std::ptr::null_mut();
         let mut k: *mut openssl_sys::EVP_PKEY = std::ptr::null_mut();
         // SAFETY: the host registered `cb` for this signature; on 1 it hands
@@ -61,11 +63,14 @@ impl ResolvesClientCert for ClientCertResolver {
             warn_once("the client certificate callback returned a certificate and key that do not match: no certificate sent");
             return None;
         }
-        let chain = match (&self.auto_chain, self.extra_chain.is_empty()) {
-            (Some(store), true) => crate::libcrypto::verify::auto_chain(store, &cert),
-            _ => self.extra_chain.clone(),
+        let chain = if !built.extra_chain.is_empty() {
+            built.extra_chain.clone()
+        } else if built.auto_chain {
+            crate::libcrypto::verify::auto_chain(&built.store, &cert)
+        } else {
+            Vec::new()
         };
-        match certified_key(&cert, &chain, &key, &self.provider) {
+        match certified_key(&cert, &chain, &key, &built.provider) {
             Ok(ck) if ck.key.choose_scheme(sigschemes).is_some() => Some(Arc::new(ck)),
             Ok(_) => None,
             Err(e) => {

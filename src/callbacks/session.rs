@@ -12,7 +12,7 @@ use crate::consts::*;
 use crate::ffi::handle;
 use crate::ffi::types::{GetSessionFn, NewSessionFn, RemoveSessionFn};
 use crate::tls::log::warn_once;
-use crate::tls::session::{Meta, Session, encode, decode, now};
+use crate::tls::session::{ClientResume, Meta, Session, decode, encode, now};
 use crate::tls::ssl::Ssl;
 use rustls::server::{ServerSessionMemoryCache, StoresServerSessions};
 use std::ffi::{c_int, c_long};
@@ -188,4 +188,143 @@ pub fn accept_stamp(st: &crate::tls::ticket::Stamp) -> bool {
     }
     g.resumed_verify_result = Some(st.verify_result as std::ffi::c_long);
     true
+}
+
+/// Client side: rustls' session store over OpenSSL's client session model.
+/// A connection resumes only the session the host offered it with
+/// `SSL_set_session`; every ticket or session ID the server sends becomes
+/// a new `SSL_SESSION` (`SSL_get1_session`), handed to the host's
+/// new-session callback when the context has `SSL_SESS_CACHE_CLIENT`
+/// (libcurl's and nginx's client session caches work this way). A client
+/// that never offers a session (mod_ssl towards proxy backends) always
+/// makes full handshakes, verifying the server every time, as with OpenSSL.
+#[derive(Debug, Default)]
+pub struct ClientSessions {
+    /// rustls' key-share hint per server (which group to offer first); not
+    /// a session, only spares a HelloRetryRequest. Bounded.
+    kx_hints: std::sync::Mutex<std::collections::HashMap<rustls::pki_types::ServerName<'static>, rustls::NamedGroup>>,
+}
+
+const MAX_KX_HINTS: usize = 256;
+
+impl ClientSessions {
+    /// The resumption value of the session offered with `SSL_set_session`,
+    /// if it is for this protocol version. Its verify result is restored if
+    /// the handshake resumes.
+    fn offered(&self, tls13: bool) -> Option<ClientResume> {
+        let ssl = scope::current()?;
+        let mut g = ssl.lock();
+        let s = g.session.clone()?;
+        let value = s.client_resume(tls13)?;
+        g.resumed_verify_result = Some(s.with(|m| m.verify_result) as c_long);
+        Some(value)
+    }
+
+    /// A new client session from what the server sent.
+    fn made(&self, server_name: &rustls::pki_types::ServerName<'_>, version: u16, cipher_id: u32, value: ClientResume) {
+        let Some(ssl) = scope::current() else { return };
+        let mut id = vec![0u8; 32];
+        if aws_lc_rs::rand::fill(&mut id).is_err() {
+            id.clear();
+        }
+        let mut g = ssl.lock();
+        let hostname = g
+            .servername
+            .as_ref()
+            .and_then(|c| c.to_str().ok())
+            .map(str::to_owned)
+            .or_else(|| match server_name {
+                rustls::pki_types::ServerName::DnsName(d) => Some(d.as_ref().to_owned()),
+                _ => None,
+            });
+        let meta = Meta {
+            id,
+            sid_ctx: g.sid_ctx.clone(),
+            time: now(),
+            timeout: g.ctx.settings().timeout,
+            version,
+            cipher_id,
+            hostname,
+            verify_result: g.verify_result,
+            value: Vec::new(),
+        };
+        let sess = Arc::new(Session::new_client(meta, value));
+        g.session = Some(sess.clone());
+        g.client_session_new = true;
+        g.pending_sessions.push(sess);
+    }
+}
+
+impl rustls::client::ClientSessionStore for ClientSessions {
+    fn set_kx_hint(&self, server_name: rustls::pki_types::ServerName<'static>, group: rustls::NamedGroup) {
+        let mut m = self.kx_hints.lock().unwrap_or_else(|e| e.into_inner());
+        if m.len() >= MAX_KX_HINTS && !m.contains_key(&server_name) {
+            m.clear();
+        }
+        m.insert(server_name, group);
+    }
+
+    fn kx_hint(&self, server_name: &rustls::pki_types::ServerName<'_>) -> Option<rustls::NamedGroup> {
+        self.kx_hints.lock().unwrap_or_else(|e| e.into_inner()).get(server_name).copied()
+    }
+
+    fn set_tls12_session(&self, server_name: rustls::pki_types::ServerName<'static>, value: rustls::client::Tls12ClientSessionValue) {
+        // The cipher is filled in when the handshake completes.
+        self.made(&server_name, 0x0303, 0, ClientResume::Tls12(value));
+    }
+
+    fn tls12_session(&self, _server_name: &rustls::pki_types::ServerName<'_>) -> Option<rustls::client::Tls12ClientSessionValue> {
+        match self.offered(false)? {
+            ClientResume::Tls12(v) => Some(v),
+            ClientResume::Tls13(_) => None,
+        }
+    }
+
+    fn remove_tls12_session(&self, _server_name: &rustls::pki_types::ServerName<'static>) {
+        // The host owns its cache; OpenSSL's client does not evict either.
+    }
+
+    fn insert_tls13_ticket(&self, server_name: rustls::pki_types::ServerName<'static>, value: rustls::client::Tls13ClientSessionValue) {
+        let cipher_id = crate::tls::ciphers::find_by_suite(value.suite().common.suite).map_or(0, |c| c.id);
+        self.made(&server_name, 0x0304, cipher_id, ClientResume::Tls13(value));
+    }
+
+    fn take_tls13_ticket(&self, _server_name: &rustls::pki_types::ServerName<'static>) -> Option<rustls::client::Tls13ClientSessionValue> {
+        match self.offered(true)? {
+            ClientResume::Tls13(v) => Some(v),
+            ClientResume::Tls12(_) => None,
+        }
+    }
+}
+
+/// Hands client sessions made during a call to the host's new-session
+/// callback (`SSL_CTX_sess_set_new_cb` with `SSL_SESS_CACHE_CLIENT` on the
+/// connection's initial context), after the rustls call returned, with
+/// the negotiated protocol and cipher filled in.
+pub fn announce_client_sessions(ssl: &Arc<Ssl>, sessions: Vec<Arc<Session>>) {
+    let (cb, version, cipher_id) = {
+        let g = ssl.lock();
+        let settings = g.initial_ctx.settings();
+        let cb = settings.cbs.new_session.filter(|_| settings.sess_cache_mode & SSL_SESS_CACHE_CLIENT != 0);
+        (cb, g.facts.version.map_or(0, u16::from), g.facts.cipher.map_or(0, |c| c.id))
+    };
+    for sess in sessions {
+        sess.with(|m| {
+            if m.version == 0 {
+                m.version = version;
+            }
+            if m.cipher_id == 0 {
+                m.cipher_id = cipher_id;
+            }
+        });
+        let Some(cb) = cb else { continue };
+        let p = crate::ffi::session::hand_out(sess);
+        // SAFETY: the host registered `cb`; it gets one reference, which it
+        // keeps if it returns 1 (OpenSSL's rule) and we release if 0.
+        let kept = unsafe { cb(ssl_ptr(ssl), p) };
+        if kept == 0 {
+            // SAFETY: the reference handed out above.
+            unsafe { handle::session_free(p) };
+        }
+    }
 }

@@ -167,6 +167,17 @@ pub struct ServerVerifier {
     pub algs: WebPkiSupportedAlgorithms,
 }
 
+impl ServerVerifier {
+    /// One verifier for every context (see `ClientCertResolver::shared`):
+    /// it holds no per-context state, the connection in scope supplies it.
+    pub fn shared() -> Arc<ServerVerifier> {
+        static SHARED: std::sync::OnceLock<Arc<ServerVerifier>> = std::sync::OnceLock::new();
+        SHARED
+            .get_or_init(|| Arc::new(ServerVerifier { algs: rustls::crypto::aws_lc_rs::default_provider().signature_verification_algorithms }))
+            .clone()
+    }
+}
+
 impl ServerCertVerifier for ServerVerifier {
     fn verify_server_cert(&self, end_entity: &CertificateDer<'_>, intermediates: &[CertificateDer<'_>], _name: &ServerName<'_>, _ocsp: &[u8], _now: UnixTime) -> Result<ServerCertVerified, Error> {
         let ssl = scope::current().ok_or_else(|| Error::General("no connection in scope".into()))?;

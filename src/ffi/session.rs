@@ -92,7 +92,7 @@ pub unsafe extern "C" fn SSL_SESSION_get0_hostname(s: *const ssl_session_st) -> 
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_SESSION_is_resumable(s: *const ssl_session_st) -> c_int {
     // SAFETY: live handle per the caller.
-    entry!(SSL_SESSION_is_resumable, { Ok(c_int::from(unsafe { handle::session(s) }?.with(|m| !m.value.is_empty()))) })
+    entry!(SSL_SESSION_is_resumable, { Ok(c_int::from(unsafe { handle::session(s) }?.is_resumable())) })
 }
 
 #[unsafe(no_mangle)]
@@ -113,10 +113,10 @@ pub unsafe extern "C" fn SSL_get1_session(s: *mut ssl_st) -> *mut ssl_session_st
     })
 }
 
-/// Client side: offers a session for resumption. rustls resumes from its
-/// own per-context session store keyed by server name, so a session given
-/// here is recorded (for `SSL_get_session`) and resumption happens when the
-/// store still holds the server's ticket.
+/// Client side: offers a session for resumption in the next handshake, as
+/// OpenSSL does (and only then: a client that never calls this never
+/// resumes). Sessions come from `SSL_get1_session` or the new-session
+/// callback with `SSL_SESS_CACHE_CLIENT`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_set_session(s: *mut ssl_st, sess: *mut ssl_session_st) -> c_int {
     entry!(SSL_set_session, {

@@ -122,6 +122,7 @@ pub struct Built {
     pub extra_chain: Vec<crate::libcrypto::x509::X509>,
     /// Chains may be completed from `store` (no `SSL_MODE_NO_AUTO_CHAIN`).
     pub auto_chain: bool,
+    client_sessions: Arc<callbacks::session::ClientSessions>,
     ticketer: Arc<dyn ProducesTickets>,
     sessions: Arc<dyn StoresServerSessions>,
     server_configs: Mutex<HashMap<Variant, Arc<ServerConfig>>>,
@@ -191,6 +192,7 @@ impl Built {
             client_sigalgs: s.client_sigalgs.clone(),
             extra_chain: s.certs.extra_chain.clone(),
             auto_chain: s.mode & SSL_MODE_NO_AUTO_CHAIN == 0,
+            client_sessions: Arc::default(),
             ticketer,
             sessions,
             server_configs: Mutex::new(HashMap::new()),
@@ -273,21 +275,24 @@ impl Built {
             return Err(Error::ssl(SSL_R_NO_PROTOCOLS_AVAILABLE)
                 .with_detail("only TLS 1.2 and TLS 1.3 are available (SSLv3, TLS 1.0 and 1.1 are not supported)"));
         }
-        let verifier = Arc::new(callbacks::verify::ServerVerifier { algs: self.provider.signature_verification_algorithms });
+        let verifier = callbacks::verify::ServerVerifier::shared();
         let mut cfg = ClientConfig::builder_with_provider(self.provider.clone())
             .with_protocol_versions(&versions_for(versions))
             .map_err(|e| Error::ssl(SSL_R_NO_CIPHER_MATCH).with_detail(e.to_string()))?
             .dangerous()
             .with_custom_certificate_verifier(verifier)
-            .with_client_cert_resolver(Arc::new(callbacks::clientcert::ClientCertResolver {
-                keys: self.server_keys.clone(),
-                cb: self.cbs.client_cert,
-                provider: self.provider.clone(),
-                extra_chain: self.extra_chain.clone(),
-                auto_chain: self.auto_chain.then(|| self.store.clone()),
-            }));
+            .with_client_cert_resolver(callbacks::clientcert::ClientCertResolver::shared());
         cfg.alpn_protocols = alpn;
         cfg.enable_sni = sni;
+        // OpenSSL's client model: resume only what the host offers with
+        // SSL_set_session; new sessions go to the host (callbacks::session).
+        cfg.resumption = rustls::client::Resumption::store(self.client_sessions.clone()).tls12_resumption(
+            if self.options & SSL_OP_NO_TICKET != 0 {
+                rustls::client::Tls12Resumption::SessionIdOnly
+            } else {
+                rustls::client::Tls12Resumption::SessionIdOrTickets
+            },
+        );
         if self.cbs.keylog.is_some() {
             cfg.key_log = Arc::new(callbacks::keylog::KeyLogger);
         }

@@ -713,7 +713,7 @@ fn finish(ssl: &Arc<Ssl>, conn: &Connection) {
         let sid_ctx = g.sid_ctx.clone();
         let host = g.servername.as_ref().and_then(|c| c.to_str().ok()).map(str::to_owned);
         match &g.session {
-            Some(s) if g.side == Some(Side::Server) || g.facts.resumed => s.with(|m| {
+            Some(s) if g.side == Some(Side::Server) || g.facts.resumed || g.client_session_new => s.with(|m| {
                 m.version = version;
                 m.cipher_id = cipher_id;
             }),

@@ -7,7 +7,7 @@ use crate::libcrypto::sys::{
     ERR_LIB_SSL, ERR_R_INTERNAL_ERROR, ERR_R_PASSED_INVALID_ARGUMENT, ERR_R_PASSED_NULL_PARAMETER,
     ERR_R_UNSUPPORTED,
 };
-use rustls::{CertificateError, Error as RustlsError, InvalidMessage, PeerIncompatible};
+use rustls::{CertificateError, Error as RustlsError, InvalidMessage, PeerIncompatible, PeerMisbehaved};
 use std::ffi::{CStr, c_int};
 use std::fmt;
 
@@ -129,6 +129,11 @@ pub fn reason_for(e: &RustlsError) -> c_int {
             PeerIncompatible::NullCompressionRequired => SSL_R_UNSUPPORTED_COMPRESSION_ALGORITHM,
             _ => SSL_R_BAD_EXTENSION,
         },
+        // OpenSSL's reasons for a server answering with what was not offered.
+        RustlsError::PeerMisbehaved(PeerMisbehaved::SelectedUnofferedApplicationProtocol) => SSL_R_BAD_EXTENSION,
+        RustlsError::PeerMisbehaved(PeerMisbehaved::UnsolicitedServerHelloExtension | PeerMisbehaved::UnsolicitedEncryptedExtension) => {
+            SSL_R_UNSOLICITED_EXTENSION
+        }
         RustlsError::PeerMisbehaved(_) => SSL_R_BAD_HANDSHAKE_STATE,
         RustlsError::AlertReceived(a) => 1000 + c_int::from(u8::from(*a)),
         RustlsError::InvalidCertificate(c) => match c {

@@ -30,9 +30,23 @@ pub struct Meta {
     pub value: Vec<u8>,
 }
 
+/// rustls' client-side resumption state. It lives only in memory: an
+/// encoded client session (`i2d_SSL_SESSION`) decodes to one that does not
+/// resume, so clients that keep `SSL_SESSION*`s in memory (libcurl, nginx
+/// upstreams) resume and ones that serialise them get full handshakes.
+/// A TLS 1.3 ticket is used once (RFC 8446 appendix C.4; rustls' rule):
+/// the resumed handshake brings new tickets, hence new sessions.
+#[derive(Debug)]
+pub enum ClientResume {
+    Tls13(rustls::client::Tls13ClientSessionValue),
+    Tls12(rustls::client::Tls12ClientSessionValue),
+}
+
 #[derive(Debug)]
 pub struct Session {
     meta: Mutex<Meta>,
+    /// Client sessions made from a server's ticket or session ID.
+    client: Mutex<Option<ClientResume>>,
     /// Fixed copies for the pointers `SSL_SESSION_get_id` and
     /// `SSL_SESSION_get0_hostname` hand out (valid for the session's life).
     id: Vec<u8>,
@@ -48,7 +62,31 @@ impl Session {
     pub fn new(meta: Meta) -> Session {
         let id = meta.id.clone();
         let host = meta.hostname.as_deref().and_then(|h| std::ffi::CString::new(h).ok());
-        Session { meta: Mutex::new(meta), id, host, ex_data: ExData::new(CRYPTO_EX_INDEX_SSL_SESSION) }
+        Session { meta: Mutex::new(meta), client: Mutex::new(None), id, host, ex_data: ExData::new(CRYPTO_EX_INDEX_SSL_SESSION) }
+    }
+
+    /// A client session that resumes with `value` when offered again.
+    pub fn new_client(meta: Meta, value: ClientResume) -> Session {
+        let s = Session::new(meta);
+        *s.client.lock().unwrap_or_else(|e| e.into_inner()) = Some(value);
+        s
+    }
+
+    /// The client resumption state for a handshake offering this session:
+    /// a TLS 1.2 session (ID or ticket) stays reusable, a TLS 1.3 ticket
+    /// is taken.
+    pub fn client_resume(&self, tls13: bool) -> Option<ClientResume> {
+        let mut c = self.client.lock().unwrap_or_else(|e| e.into_inner());
+        match &*c {
+            Some(ClientResume::Tls12(v)) if !tls13 => Some(ClientResume::Tls12(v.clone())),
+            Some(ClientResume::Tls13(_)) if tls13 => c.take(),
+            _ => None,
+        }
+    }
+
+    /// `SSL_SESSION_is_resumable`.
+    pub fn is_resumable(&self) -> bool {
+        self.client.lock().unwrap_or_else(|e| e.into_inner()).is_some() || self.with(|m| !m.value.is_empty())
     }
 
     pub fn id_ptr(&self) -> (*const u8, usize) {

@@ -136,6 +136,12 @@ pub struct Inner {
     /// The session of this connection (`SSL_get_session`), or one offered
     /// with `SSL_set_session`.
     pub session: Option<Arc<Session>>,
+    /// Client: `session` was made by this connection from a ticket or
+    /// session ID the server sent (the handshake only completes it).
+    pub client_session_new: bool,
+    /// Client sessions for the host's new-session callback, called once
+    /// the rustls call that made them returns.
+    pub pending_sessions: Vec<Arc<Session>>,
     engine: Option<Box<Engine>>,
 }
 
@@ -187,6 +193,8 @@ impl Ssl {
             verify_failure: None,
             handed: Handed::default(),
             session: None,
+            client_session_new: false,
+            pending_sessions: Vec::new(),
             engine: Some(Box::new(Engine::new())),
             ctx: ctx.clone(),
         };
@@ -267,12 +275,18 @@ impl Ssl {
             (engine, io)
         };
         let r = f(&mut engine, &io, self);
-        let mut g = self.lock();
-        g.engine = Some(engine);
-        g.last = match &r {
-            Ok(_) => Last::Nothing,
-            Err(s) => s.last(),
+        let pending = {
+            let mut g = self.lock();
+            g.engine = Some(engine);
+            g.last = match &r {
+                Ok(_) => Last::Nothing,
+                Err(s) => s.last(),
+            };
+            std::mem::take(&mut g.pending_sessions)
         };
+        if !pending.is_empty() {
+            crate::callbacks::session::announce_client_sessions(self, pending);
+        }
         r
     }
 
