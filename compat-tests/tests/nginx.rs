@@ -20,7 +20,7 @@
 //!
 //! ```sh
 //! make build   # the library under test: target/release/libssl.so.3
-//! CARGO_TARGET_DIR=/work/target-nginx cargo test --release -p compat-tests --test nginx -- --nocapture
+//! cargo test --release -p compat-tests --test nginx -- --nocapture
 //! SSLSHIM_KEEP=1 ...   # keep the nginx dirs (configs, error/access logs)
 //! ```
 //!

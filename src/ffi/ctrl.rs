@@ -419,9 +419,13 @@ pub unsafe extern "C" fn SSL_CTX_callback_ctrl(ctx: *mut ssl_ctx_st, cmd: c_int,
                 Ok(1)
             }
             SSL_CTRL_SET_NOT_RESUMABLE_SESS_CB => Ok(1),
-            SSL_CTRL_SET_TLSEXT_TICKET_KEY_CB => Err(Error::unsupported(
-                "the legacy HMAC session ticket callback (SSL_CTX_set_tlsext_ticket_key_cb); use SSL_CTX_set_tlsext_ticket_key_evp_cb",
-            )),
+            SSL_CTRL_SET_TLSEXT_TICKET_KEY_CB => {
+                // SAFETY: as above, `int (*)(SSL *, unsigned char *,
+                // unsigned char *, EVP_CIPHER_CTX *, HMAC_CTX *, int)`.
+                let cb = fp.map(|f| unsafe { std::mem::transmute::<GenericFn, crate::ffi::types::TicketKeyHmacFn>(f) });
+                c.update(|s| s.cbs.ticket_key_hmac = cb);
+                Ok(1)
+            }
             _ => Err(unknown(cmd, "SSL_CTX_callback_ctrl")),
         }
     })

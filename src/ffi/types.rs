@@ -119,6 +119,8 @@ pub type RemoveSessionCb = Option<unsafe extern "C" fn(*mut ssl_ctx_st, *mut ssl
 pub type TicketKeyEvpFn = unsafe extern "C" fn(*mut ssl_st, *mut c_uchar, *mut c_uchar, *mut EVP_CIPHER_CTX, *mut evp_mac_ctx_st, c_int) -> c_int;
 /// ticket key callback (EVP form), nullable.
 pub type TicketKeyEvpCb = Option<unsafe extern "C" fn(*mut ssl_st, *mut c_uchar, *mut c_uchar, *mut EVP_CIPHER_CTX, *mut evp_mac_ctx_st, c_int) -> c_int>;
+/// `SSL_CTX_set_tlsext_ticket_key_cb` (legacy, HMAC_CTX; nginx < 1.23).
+pub type TicketKeyHmacFn = unsafe extern "C" fn(*mut ssl_st, *mut c_uchar, *mut c_uchar, *mut EVP_CIPHER_CTX, *mut openssl_sys::HMAC_CTX, c_int) -> c_int;
 
 /// OCSP status callback (`SSL_CTRL_SET_TLSEXT_STATUS_REQ_CB`)
 pub type StatusFn = unsafe extern "C" fn(*mut ssl_st, *mut c_void) -> c_int;

@@ -36,6 +36,8 @@ pub type X509_STORE_CTX_verify_cb = Option<unsafe extern "C" fn(c_int, *mut X509
 
 unsafe extern "C" {
     pub fn ERR_set_mark() -> c_int;
+    /// `size_t HMAC_size(const HMAC_CTX *ctx)` (0 until a digest is set).
+    pub fn HMAC_size(ctx: *const openssl_sys::HMAC_CTX) -> usize;
     pub fn ERR_pop_to_mark() -> c_int;
     /// `STACK_OF(X509_EXTENSION) *d2i_X509_EXTENSIONS(STACK_OF(X509_EXTENSION) **a, const unsigned char **in, long len)`.
     pub fn d2i_X509_EXTENSIONS(a: *mut *mut OPENSSL_STACK, input: *mut *const u8, len: std::ffi::c_long) -> *mut OPENSSL_STACK;

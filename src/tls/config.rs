@@ -170,8 +170,14 @@ impl Built {
         // Tickets: the host's key callback (SSLSessionTicketKeyFile), else
         // the context's own fork-safe ticketer.
         let lifetime = u32::try_from(s.timeout.max(1)).unwrap_or(u32::MAX);
-        let ticketer: Arc<dyn ProducesTickets> = match s.cbs.ticket_key_evp {
-            Some(cb) => Arc::new(callbacks::ticket::EvpTicketer { cb, lifetime }),
+        // The EVP callback wins when both are set, as in OpenSSL.
+        let host_cb = match (s.cbs.ticket_key_evp, s.cbs.ticket_key_hmac) {
+            (Some(cb), _) => Some(callbacks::ticket::KeyCallback::Evp(cb)),
+            (None, Some(cb)) => Some(callbacks::ticket::KeyCallback::Hmac(cb)),
+            (None, None) => None,
+        };
+        let ticketer: Arc<dyn ProducesTickets> = match host_cb {
+            Some(cb) => Arc::new(callbacks::ticket::HostTicketer { cb, lifetime }),
             None => Arc::new(super::ticket::Timed { inner: ctx.ticketer.clone(), lifetime }),
         };
         Built {

@@ -52,6 +52,7 @@ pub struct Callbacks {
     pub get_session: Option<GetSessionFn>,
     pub remove_session: Option<RemoveSessionFn>,
     pub ticket_key_evp: Option<TicketKeyEvpFn>,
+    pub ticket_key_hmac: Option<crate::ffi::types::TicketKeyHmacFn>,
     pub client_cert: Option<ClientCertFn>,
     pub cert: Option<Cb<CertFn>>,
     pub msg: Option<MsgFn>,

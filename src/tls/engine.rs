@@ -117,8 +117,19 @@ impl Engine {
     }
 
     /// Marks the connection failed after a fatal error.
-    fn fail(&mut self, ssl: &Arc<Ssl>, stop: Stop) -> Stop {
-        if let Stop::Fatal(e) = &stop {
+    fn fail(&mut self, ssl: &Arc<Ssl>, mut stop: Stop) -> Stop {
+        if let Stop::Fatal(e) = &mut stop {
+            if e.reason == SSL_R_NO_SHARED_GROUPS && ssl.side() == Some(Side::Server) {
+                // OpenSSL's reasons, which hosts (nginx) treat as the
+                // client's doing and log quietly: TLS 1.3 finds no suitable
+                // key share; TLS 1.2 finds no ECDHE suite it can use.
+                let g = ssl.lock();
+                let tls13 = match g.facts.version {
+                    Some(v) => v == rustls::ProtocolVersion::TLSv1_3,
+                    None => g.hello.as_ref().is_some_and(|h| h.offers_tls13()) && (g.max_version == 0 || g.max_version >= TLS1_3_VERSION),
+                };
+                e.reason = if tls13 { SSL_R_NO_SUITABLE_KEY_SHARE } else { SSL_R_NO_SHARED_CIPHER };
+            }
             // Alerts the peer sent us are reported as OpenSSL does (reason
             // 1000 + alert): tell the info callback too.
             if e.reason > 1000 && e.reason < 1256 {
