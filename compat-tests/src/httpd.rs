@@ -479,11 +479,11 @@ impl fmt::Display for StartError {
 
 impl std::error::Error for StartError {}
 
-/// `apache2 -f <conf>` with a clean environment: `PATH`, `LANG=C`, `SSLSHIM_*`/`RUST_LOG`/
-/// `RUST_BACKTRACE` passed through, and `LD_LIBRARY_PATH=<lib_dir>` in [`Mode::Shim`].
-pub fn apache_command(mode: Mode, lib_dir: &Path, conf: &Path) -> Command {
-    let mut cmd = Command::new(APACHE2);
-    cmd.arg("-f").arg(conf);
+/// `program` with a clean environment, for a server under test: `PATH`, `LANG=C`,
+/// `SSLSHIM_*`/`RUST_LOG`/`RUST_BACKTRACE` passed through, and `LD_LIBRARY_PATH=<lib_dir>` in
+/// [`Mode::Shim`].
+pub fn server_command(program: &str, mode: Mode, lib_dir: &Path) -> Command {
+    let mut cmd = Command::new(program);
     cmd.env_clear()
         .env(
             "PATH",
@@ -500,6 +500,13 @@ pub fn apache_command(mode: Mode, lib_dir: &Path, conf: &Path) -> Command {
     if mode == Mode::Shim {
         cmd.env("LD_LIBRARY_PATH", lib_dir);
     }
+    cmd
+}
+
+/// `apache2 -f <conf>` as a [`server_command`].
+pub fn apache_command(mode: Mode, lib_dir: &Path, conf: &Path) -> Command {
+    let mut cmd = server_command(APACHE2, mode, lib_dir);
+    cmd.arg("-f").arg(conf);
     cmd
 }
 
@@ -705,6 +712,26 @@ impl Httpd {
             }
             thread::sleep(Duration::from_millis(25));
         }
+    }
+
+    /// Error-log lines that mean a crash or a broken server (signals, panics, emerg/alert/crit),
+    /// for tests where ssl:error and ssl:info lines are expected.
+    pub fn crash_lines(&self) -> Vec<String> {
+        const CRASH: &[&str] = &[
+            "exit signal",
+            "Segmentation fault",
+            "panicked",
+            "SIGSEGV",
+            "SIGABRT",
+            ":emerg]",
+            ":alert]",
+            ":crit]",
+        ];
+        self.error_log()
+            .lines()
+            .filter(|l| CRASH.iter().any(|p| l.contains(p)))
+            .map(str::to_string)
+            .collect()
     }
 
     /// Error-log lines matching [`UNEXPECTED_PATTERNS`] (`[ssl:error]`, crit/alert/emerg,

@@ -196,29 +196,6 @@ impl Pair {
     }
 }
 
-/// Log lines that mean a crash or a broken server (verification failures and per-directory
-/// refusals are logged at ssl:info / ssl:error and are expected here).
-fn crash_lines(h: &Httpd) -> Vec<String> {
-    h.error_log()
-        .lines()
-        .filter(|l| {
-            [
-                "exit signal",
-                "Segmentation fault",
-                "panicked",
-                "SIGSEGV",
-                "SIGABRT",
-                ":emerg]",
-                ":alert]",
-                ":crit]",
-            ]
-            .iter()
-            .any(|p| l.contains(p))
-        })
-        .map(str::to_string)
-        .collect()
-}
-
 // ---- cases ------------------------------------------------------------------------------
 
 /// Decision as the client saw it.
@@ -384,14 +361,14 @@ impl Report {
             let _ = writeln!(text, "  note: {n}");
         }
         for m in [Mode::System, Mode::Shim] {
-            for l in crash_lines(pair.get(m)) {
+            for l in pair.get(m).crash_lines() {
                 let _ = writeln!(text, "  CRASH ({m}): {l}");
             }
         }
         println!("{text}");
         let crashed = [Mode::System, Mode::Shim]
             .iter()
-            .any(|m| !crash_lines(pair.get(*m)).is_empty());
+            .any(|m| !pair.get(*m).crash_lines().is_empty());
         if !self.failures.is_empty() || crashed {
             panic!(
                 "{text}\n{} failure(s):\n- {}\n\n--- shim server ---\n{}",

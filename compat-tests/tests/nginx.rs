@@ -338,28 +338,13 @@ impl std::fmt::Display for StartFail {
 /// (`PATH`, `LANG=C`, `SSLSHIM_*`/`RUST_LOG`/`RUST_BACKTRACE` passed through) and, in shim
 /// mode, `LD_LIBRARY_PATH=<lib dir>`.
 fn nginx_command(mode: Mode, dir: &Path) -> Command {
-    let mut cmd = Command::new(NGINX);
+    let mut cmd = compat_tests::httpd::server_command(NGINX, mode, &compat_tests::shim_lib_dir());
     cmd.arg("-p")
         .arg(format!("{}/", dir.display()))
         .arg("-c")
         .arg(dir.join("conf/nginx.conf"))
         .arg("-e")
         .arg(dir.join("logs/error.log"));
-    cmd.env_clear()
-        .env(
-            "PATH",
-            "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-        )
-        .env("LANG", "C");
-    for (k, v) in std::env::vars_os() {
-        let ks = k.to_string_lossy();
-        if ks.starts_with("SSLSHIM_") || ks == "RUST_LOG" || ks == "RUST_BACKTRACE" {
-            cmd.env(&k, &v);
-        }
-    }
-    if mode == Mode::Shim {
-        cmd.env("LD_LIBRARY_PATH", compat_tests::shim_lib_dir());
-    }
     cmd
 }
 

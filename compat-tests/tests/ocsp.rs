@@ -734,28 +734,6 @@ fn start(mode: Mode, main_certs: Option<&Leaf>, main_conf: &str, global: &str) -
     b.start()
 }
 
-/// Lines that mean a crash or a broken server.
-fn crash_lines(h: &Httpd) -> Vec<String> {
-    h.error_log()
-        .lines()
-        .filter(|l| {
-            [
-                "exit signal",
-                "Segmentation fault",
-                "panicked",
-                "SIGSEGV",
-                "SIGABRT",
-                ":emerg]",
-                ":alert]",
-                ":crit]",
-            ]
-            .iter()
-            .any(|p| l.contains(p))
-        })
-        .map(str::to_string)
-        .collect()
-}
-
 /// The AHxxxxx codes of `[ssl:error]`/`[ssl:warn]` lines (sorted, with counts): what mod_ssl
 /// complained about, compared between modes.
 fn ssl_complaints(log: &str) -> String {
@@ -1394,7 +1372,7 @@ fn stapling_good_revoked_cache_and_not_asked() {
             || h.error_log(),
         );
 
-        let crashes = crash_lines(&h);
+        let crashes = h.crash_lines();
         f.fact("9 crashes", crashes.join("\n"), crashes.is_empty(), || {
             h.diagnostics()
         });
@@ -1633,7 +1611,7 @@ fn stapling_responder_errors() {
             n == 0,
             || h.error_log(),
         );
-        let crashes = crash_lines(&h);
+        let crashes = h.crash_lines();
         f.fact("zz crashes", crashes.join("\n"), crashes.is_empty(), || {
             h.diagnostics()
         });
@@ -1749,7 +1727,7 @@ fn stapling_two_certificates() {
             !setup_errors,
             || log.clone(),
         );
-        let crashes = crash_lines(&h);
+        let crashes = h.crash_lines();
         f.fact("9 crashes", crashes.join("\n"), crashes.is_empty(), || {
             h.diagnostics()
         });
@@ -1881,7 +1859,7 @@ fn stapling_forwards_status_request_extensions() {
                 )
             },
         );
-        let crashes = crash_lines(&h);
+        let crashes = h.crash_lines();
         f.fact("9 crashes", crashes.join("\n"), crashes.is_empty(), || {
             h.diagnostics()
         });
@@ -2098,7 +2076,7 @@ fn client_certificate_ocsp() {
                 },
             );
         }
-        let crashes = crash_lines(&h);
+        let crashes = h.crash_lines();
         f.fact("99 crashes", crashes.join("\n"), crashes.is_empty(), || {
             h.diagnostics()
         });
