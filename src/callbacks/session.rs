@@ -111,20 +111,8 @@ impl StoresServerSessions for SessionStore {
             let g = ssl.lock();
             g.options & SSL_OP_NO_TICKET == 0 && g.hello.as_ref().is_some_and(|h| h.offers_ticket())
         };
-        let meta = {
-            let g = ssl.lock();
-            Meta {
-                id: key.clone(),
-                sid_ctx: g.sid_ctx.clone(),
-                time: now(),
-                timeout: self.timeout,
-                version: 0,
-                cipher_id: 0,
-                hostname: g.servername.as_ref().and_then(|c| c.to_str().ok()).map(str::to_owned),
-                verify_result: g.verify_result,
-                value,
-            }
-        };
+        // Protocol and cipher are filled in when the handshake completes.
+        let meta = Meta { value, ..ssl.lock().session_meta(key.clone(), self.timeout) };
         if ticket {
             // TLS 1.2 with a ticket: the ticket is the session. OpenSSL sends
             // an empty session ID then and caches nothing, so SSL_SESSION_ID
@@ -223,31 +211,14 @@ impl ClientSessions {
     /// A new client session from what the server sent.
     fn made(&self, server_name: &rustls::pki_types::ServerName<'_>, version: u16, cipher_id: u32, value: ClientResume) {
         let Some(ssl) = scope::current() else { return };
-        let mut id = vec![0u8; 32];
-        if aws_lc_rs::rand::fill(&mut id).is_err() {
-            id.clear();
-        }
         let mut g = ssl.lock();
-        let hostname = g
-            .servername
-            .as_ref()
-            .and_then(|c| c.to_str().ok())
-            .map(str::to_owned)
-            .or_else(|| match server_name {
-                rustls::pki_types::ServerName::DnsName(d) => Some(d.as_ref().to_owned()),
-                _ => None,
-            });
-        let meta = Meta {
-            id,
-            sid_ctx: g.sid_ctx.clone(),
-            time: now(),
-            timeout: g.ctx.settings().timeout,
-            version,
-            cipher_id,
-            hostname,
-            verify_result: g.verify_result,
-            value: Vec::new(),
-        };
+        let mut meta = g.session_meta(crate::tls::session::random_id(), g.ctx.settings().timeout);
+        (meta.version, meta.cipher_id) = (version, cipher_id);
+        if meta.hostname.is_none() {
+            if let rustls::pki_types::ServerName::DnsName(d) = server_name {
+                meta.hostname = Some(d.as_ref().to_owned());
+            }
+        }
         let sess = Arc::new(Session::new_client(meta, value));
         g.session = Some(sess.clone());
         g.client_session_new = true;

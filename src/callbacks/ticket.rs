@@ -14,6 +14,16 @@ pub enum KeyCallback {
     Hmac(TicketKeyHmacFn),
 }
 
+impl KeyCallback {
+    /// The MAC context this callback initialises.
+    fn mac_kind(self) -> MacKind {
+        match self {
+            KeyCallback::Evp(_) => MacKind::Evp,
+            KeyCallback::Hmac(_) => MacKind::Hmac,
+        }
+    }
+}
+
 #[derive(Debug)]
 pub struct HostTicketer {
     pub cb: KeyCallback,
@@ -24,13 +34,7 @@ impl HostTicketer {
     fn call(&self, enc: bool, plain: &[u8]) -> Option<Vec<u8>> {
         let ssl = scope::current()?;
         let p = ssl_ptr(&ssl);
-        let (kind, cb) = (
-            match self.cb {
-                KeyCallback::Evp(_) => MacKind::Evp,
-                KeyCallback::Hmac(_) => MacKind::Hmac,
-            },
-            self.cb,
-        );
+        let (kind, cb) = (self.cb.mac_kind(), self.cb);
         let f = move |name: *mut u8, iv: *mut u8, cctx: *mut openssl_sys::EVP_CIPHER_CTX, mctx: *mut std::ffi::c_void, mode: std::ffi::c_int| {
             // SAFETY: the host registered `cb` with this signature; the
             // buffers are 16 bytes (name) and EVP_MAX_IV_LENGTH (iv), the

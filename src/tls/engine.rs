@@ -721,8 +721,6 @@ fn finish(ssl: &Arc<Ssl>, conn: &Connection) {
         // none when it issues a ticket); a resumed one has the client's.
         let version = g.facts.version.map_or(0, u16::from);
         let cipher_id = g.facts.cipher.map_or(0, |c| c.id);
-        let sid_ctx = g.sid_ctx.clone();
-        let host = g.servername.as_ref().and_then(|c| c.to_str().ok()).map(str::to_owned);
         match &g.session {
             Some(s) if g.side == Some(Side::Server) || g.facts.resumed || g.client_session_new => s.with(|m| {
                 m.version = version;
@@ -738,24 +736,10 @@ fn finish(ssl: &Arc<Ssl>, conn: &Connection) {
                 } else if tls12 && ticket {
                     Vec::new()
                 } else {
-                    let mut id = vec![0u8; 32];
-                    if aws_lc_rs::rand::fill(&mut id).is_err() {
-                        id.clear();
-                    }
-                    id
+                    super::session::random_id()
                 };
-                let timeout = g.ctx.settings().timeout;
-                g.session = Some(Arc::new(super::session::Session::new(super::session::Meta {
-                    id,
-                    sid_ctx,
-                    time: super::session::now(),
-                    timeout,
-                    version,
-                    cipher_id,
-                    hostname: host,
-                    verify_result: g.verify_result,
-                    value: Vec::new(),
-                })));
+                let meta = g.session_meta(id, g.ctx.settings().timeout);
+                g.session = Some(Arc::new(super::session::Session::new(meta)));
             }
         }
     }

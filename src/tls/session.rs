@@ -54,6 +54,16 @@ pub struct Session {
     pub ex_data: ExData,
 }
 
+/// A fresh 32-byte session ID (empty if the RNG fails: such a session is
+/// simply never found again).
+pub fn random_id() -> Vec<u8> {
+    let mut id = vec![0u8; 32];
+    if aws_lc_rs::rand::fill(&mut id).is_err() {
+        id.clear();
+    }
+    id
+}
+
 pub fn now() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
 }

@@ -151,6 +151,24 @@ pub struct Ssl {
     pub ex_data: ExData,
 }
 
+impl Inner {
+    /// Metadata for a new session of this connection: its session ID
+    /// context, SNI, verify result, and the protocol and cipher once known.
+    pub fn session_meta(&self, id: Vec<u8>, timeout: i64) -> super::session::Meta {
+        super::session::Meta {
+            id,
+            sid_ctx: self.sid_ctx.clone(),
+            time: super::session::now(),
+            timeout,
+            version: self.facts.version.map_or(0, u16::from),
+            cipher_id: self.facts.cipher.map_or(0, |c| c.id),
+            hostname: self.servername.as_ref().and_then(|c| c.to_str().ok()).map(str::to_owned),
+            verify_result: self.verify_result,
+            value: Vec::new(),
+        }
+    }
+}
+
 impl Ssl {
     /// `SSL_new`: copies the context's per-connection defaults.
     pub fn new(ctx: Arc<Ctx>) -> Ssl {
