@@ -14,12 +14,10 @@
 //! Both localhost leaves carry SAN `DNS:localhost, DNS:*.test, IP:127.0.0.1` and are signed by
 //! the test CA. The `OU` tells the two server certificates apart in client output.
 
-use crate::proc::run;
+use crate::clients::{openssl, openssl_csr};
 use crate::{Rng, TempDir, set_mode};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::{Mutex, OnceLock};
-use std::time::Duration;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum KeyType {
@@ -187,18 +185,6 @@ struct Gen {
     dir: PathBuf,
 }
 
-fn openssl(args: &[&str]) -> Result<(), String> {
-    let mut cmd = Command::new("openssl");
-    cmd.args(args);
-    crate::clients::scrub_env(&mut cmd);
-    let out = run(cmd, None, Duration::from_secs(60));
-    if out.success() {
-        Ok(())
-    } else {
-        Err(out.describe())
-    }
-}
-
 impl Gen {
     fn p(&self, f: &str) -> PathBuf {
         self.dir.join(f)
@@ -279,18 +265,7 @@ impl Gen {
             let ext = self.ext(stem, Usage::Ca, "")?;
             let csr = self.s(&format!("{stem}.csr"));
             let tmp = self.s(&format!("{stem}.crt.tmp"));
-            openssl(&[
-                "req",
-                "-new",
-                "-config",
-                &conf,
-                "-key",
-                &key.to_string_lossy(),
-                "-subj",
-                subject,
-                "-out",
-                &csr,
-            ])?;
+            openssl_csr(&conf, &key.to_string_lossy(), subject, &csr)?;
             openssl(&[
                 "x509",
                 "-req",
@@ -332,18 +307,7 @@ impl Gen {
             let ext = self.ext(stem, usage, san)?;
             let csr = self.s(&format!("{stem}.csr"));
             let tmp = self.s(&format!("{stem}.crt.tmp"));
-            openssl(&[
-                "req",
-                "-new",
-                "-config",
-                &conf,
-                "-key",
-                &key.to_string_lossy(),
-                "-subj",
-                subject,
-                "-out",
-                &csr,
-            ])?;
+            openssl_csr(&conf, &key.to_string_lossy(), subject, &csr)?;
             openssl(&[
                 "x509",
                 "-req",

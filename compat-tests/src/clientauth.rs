@@ -33,7 +33,7 @@
 //! trusted root's). `fake.htpasswd`: FakeBasicAuth users (password "password").
 
 use crate::certs::certs;
-use crate::clients::{self, CmdOutput};
+use crate::clients::{self, CmdOutput, openssl, openssl_csr};
 use crate::proc::run;
 use crate::{Rng, set_mode};
 use std::collections::BTreeMap;
@@ -61,17 +61,6 @@ pub struct Ident {
     pub name: String,
     pub cert: PathBuf,
     pub key: PathBuf,
-}
-
-fn openssl(args: &[&str]) -> Result<CmdOutput, String> {
-    let mut cmd = clients::client_command("openssl");
-    cmd.args(args);
-    let out = run(cmd, None, Duration::from_secs(60));
-    if out.success() {
-        Ok(out)
-    } else {
-        Err(out.describe())
-    }
 }
 
 fn write(p: &Path, text: &str) -> Result<(), String> {
@@ -207,18 +196,7 @@ impl Pki {
         let conf = self.req_conf()?;
         let ext = self.ext(stem, EXT_CA, None)?;
         let csr = self.s(&format!("{stem}.csr"));
-        openssl(&[
-            "req",
-            "-new",
-            "-config",
-            &conf,
-            "-key",
-            &self.s(&format!("{stem}.key")),
-            "-subj",
-            subject,
-            "-out",
-            &csr,
-        ])?;
+        openssl_csr(&conf, &self.s(&format!("{stem}.key")), subject, &csr)?;
         let serial = format!("0x{:x}", (Rng::from_clock().next_u64() >> 2) | 0x1000);
         openssl(&[
             "x509",
@@ -257,18 +235,7 @@ impl Pki {
         self.key(stem, kt)?;
         let conf = self.req_conf()?;
         let csr = self.s(&format!("{stem}.csr"));
-        openssl(&[
-            "req",
-            "-new",
-            "-config",
-            &conf,
-            "-key",
-            &self.s(&format!("{stem}.key")),
-            "-subj",
-            subject,
-            "-out",
-            &csr,
-        ])?;
+        openssl_csr(&conf, &self.s(&format!("{stem}.key")), subject, &csr)?;
         let ext = self.ext(stem, ext_body, san)?;
         let ca_conf = self.ca_conf(ca)?;
         let out = self.s(&format!("{stem}.crt"));

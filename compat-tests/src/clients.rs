@@ -40,6 +40,20 @@ pub fn client_command(program: &str) -> Command {
     cmd
 }
 
+/// Debian's `openssl` CLI (the system libssl, scrubbed environment); `Err` carries the whole
+/// transcript when it fails.
+pub fn openssl(args: &[&str]) -> Result<CmdOutput, String> {
+    let mut cmd = client_command("openssl");
+    cmd.args(args);
+    let out = run(cmd, None, Duration::from_secs(120));
+    if out.success() { Ok(out) } else { Err(out.describe()) }
+}
+
+/// `openssl req -new -config <conf> -key <key> -subj <subject> -out <csr>`.
+pub fn openssl_csr(conf: &str, key: &str, subject: &str, csr: &str) -> Result<(), String> {
+    openssl(&["req", "-new", "-config", conf, "-key", key, "-subj", subject, "-out", csr]).map(drop)
+}
+
 /// `curl -sS --max-time 20 --cacert CA --resolve localhost:PORT:127.0.0.1 <args>`.
 /// Add `-v` to get the handshake details on stderr.
 pub fn curl(port: u16, ca: &Path, args: &[&str]) -> CmdOutput {

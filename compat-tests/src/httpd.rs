@@ -383,19 +383,7 @@ impl HttpdBuilder {
             .stderr(err)
             .process_group(0);
         if self.die_with_thread {
-            // SAFETY: prctl is async-signal-safe; nothing else runs in the closure.
-            unsafe {
-                cmd.pre_exec(|| {
-                    libc::prctl(
-                        libc::PR_SET_PDEATHSIG,
-                        libc::SIGTERM as libc::c_ulong,
-                        0,
-                        0,
-                        0,
-                    );
-                    Ok(())
-                });
-            }
+            crate::proc::die_with_parent(&mut cmd, libc::SIGTERM);
         }
         let child = cmd
             .spawn()

@@ -162,6 +162,19 @@ pub fn kill_group(pgid: u32, sig: i32) {
 }
 
 /// `kill(pid, sig)`; returns whether the signal was delivered.
+/// Asks the kernel to send `sig` to the child when the thread that spawned it ends
+/// (`PR_SET_PDEATHSIG`), so servers never outlive a test process that died.
+pub fn die_with_parent(cmd: &mut std::process::Command, sig: i32) {
+    let sig = sig as libc::c_ulong;
+    // SAFETY: prctl is async-signal-safe; nothing else runs in the closure.
+    unsafe {
+        cmd.pre_exec(move || {
+            libc::prctl(libc::PR_SET_PDEATHSIG, sig, 0, 0, 0);
+            Ok(())
+        });
+    }
+}
+
 pub fn kill_pid(pid: u32, sig: i32) -> bool {
     // SAFETY: plain syscall.
     pid > 1 && unsafe { libc::kill(pid as i32, sig) } == 0

@@ -362,9 +362,7 @@ struct Pki {
 const PASS: &str = "sslshim-pass-phrase";
 
 fn openssl(args: &[&str]) {
-    let mut cmd = client_command("openssl");
-    cmd.args(args);
-    proc::run(cmd, None, Duration::from_secs(120)).assert_success();
+    clients::openssl(args).unwrap_or_else(|e| panic!("{e}"));
 }
 
 fn pki() -> &'static Pki {
@@ -390,7 +388,7 @@ fn pki() -> &'static Pki {
             a.extend(["-out", &key]);
             openssl(&a);
             let csr = f(&format!("{stem}.csr"));
-            openssl(&["req", "-new", "-config", &f("cfg-req.cnf"), "-key", &key, "-subj", subj, "-out", &csr]);
+            clients::openssl_csr(&f("cfg-req.cnf"), &key, subj, &csr).unwrap_or_else(|e| panic!("{e}"));
             let crt = f(&format!("{stem}.crt"));
             let s = serial();
             openssl(&[

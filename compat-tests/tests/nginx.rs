@@ -473,19 +473,7 @@ impl Nginx {
             .stdout(startup.try_clone().unwrap())
             .stderr(startup)
             .process_group(0);
-        // SAFETY: prctl is async-signal-safe; nothing else runs in the closure.
-        unsafe {
-            cmd.pre_exec(|| {
-                libc::prctl(
-                    libc::PR_SET_PDEATHSIG,
-                    libc::SIGTERM as libc::c_ulong,
-                    0,
-                    0,
-                    0,
-                );
-                Ok(())
-            });
-        }
+        compat_tests::proc::die_with_parent(&mut cmd, libc::SIGTERM);
         let child = cmd.spawn().expect("spawn /usr/sbin/nginx");
         let pid = child.id();
         let mut n = Nginx {

@@ -57,11 +57,7 @@ use std::time::{Duration, Instant};
 // ---- the PKI ----------------------------------------------------------------------------
 
 fn openssl(args: &[&str]) -> CmdOutput {
-    let mut cmd = clients::client_command("openssl");
-    cmd.args(args);
-    let out = run(cmd, None, Duration::from_secs(60));
-    assert!(out.success(), "openssl failed:\n{}", out.describe());
-    out
+    clients::openssl(args).unwrap_or_else(|e| panic!("openssl failed:\n{e}"))
 }
 
 fn chmod(p: &Path, mode: u32) {
@@ -308,18 +304,8 @@ fn issue_with(d: &Path, stem: &str, kt: KeyType, subj: &str, ext: &str) {
     let extf = d.join(format!("{stem}.ext"));
     std::fs::write(&extf, format!("[ext]\n{ext}")).unwrap();
     let csr = d.join(format!("{stem}.csr"));
-    openssl(&[
-        "req",
-        "-new",
-        "-config",
-        &s(&d.join("req.cnf")),
-        "-key",
-        &s(&d.join(format!("{stem}.key"))),
-        "-subj",
-        subj,
-        "-out",
-        &s(&csr),
-    ]);
+    clients::openssl_csr(&s(&d.join("req.cnf")), &s(&d.join(format!("{stem}.key"))), subj, &s(&csr))
+        .unwrap_or_else(|e| panic!("openssl failed:\n{e}"));
     let crt = d.join(format!("{stem}.crt"));
     openssl(&[
         "ca",

@@ -40,6 +40,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use clients::openssl as ossl;
+
 // ---- PKI: what the standard test certificates lack ---------------------------------------
 
 /// `<certs>/proxy/`: made once per process with the system `openssl` command.
@@ -77,13 +79,6 @@ impl Pki {
 fn chmod(p: &Path, mode: u32) {
     use std::os::unix::fs::PermissionsExt;
     let _ = std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode));
-}
-
-fn ossl(args: &[&str]) -> Result<(), String> {
-    let mut cmd = clients::client_command("openssl");
-    cmd.args(args);
-    let out = proc::run(cmd, None, Duration::from_secs(60));
-    if out.success() { Ok(()) } else { Err(out.describe()) }
 }
 
 fn write(p: &Path, text: &str) -> Result<(), String> {
@@ -142,7 +137,7 @@ fn make_pki(dir: &Path) -> Result<(), String> {
     let issue = |stem: &str, conf: &str, subject: &str, ext: &str, dates: Option<(&str, &str)>| -> Result<(), String> {
         key(stem)?;
         let csr = p(&format!("{stem}.csr"));
-        ossl(&["req", "-new", "-config", &p("req.cnf"), "-key", &p(&format!("{stem}.key")), "-subj", subject, "-out", &csr])?;
+        clients::openssl_csr(&p("req.cnf"), &p(&format!("{stem}.key")), subject, &csr)?;
         write(&dir.join(format!("{stem}.ext")), &format!("[ext]\n{ext}"))?;
         let (ext_file, out) = (p(&format!("{stem}.ext")), p(&format!("{stem}.crt")));
         let mut args = vec![

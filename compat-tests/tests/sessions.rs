@@ -332,19 +332,7 @@ impl Memcached {
                 .stdout(Stdio::null())
                 .stderr(Stdio::piped())
                 .process_group(0);
-            // SAFETY: prctl is async-signal-safe; nothing else runs in the closure.
-            unsafe {
-                cmd.pre_exec(|| {
-                    libc::prctl(
-                        libc::PR_SET_PDEATHSIG,
-                        libc::SIGKILL as libc::c_ulong,
-                        0,
-                        0,
-                        0,
-                    );
-                    Ok(())
-                });
-            }
+            compat_tests::proc::die_with_parent(&mut cmd, libc::SIGKILL);
             let child = cmd.spawn().expect("spawn memcached");
             let mut m = Memcached {
                 child: Some(child),
