@@ -5,8 +5,9 @@
 #   3. the compat tests              (Debian's apache2 + stock mod_ssl over our libssl.so.3,
 #                                     driven by curl, openssl s_client, Python ssl, raw TCP)
 # with cargo-nextest when it is installed, else cargo test. Every step runs; the exit status
-# is non-zero if any failed. The compat step runs last, so its runner's summary line is the
-# last line printed.
+# is non-zero if any failed. The compat step runs last; after its runner's summary line, one
+# line names the steps that failed (a stale generated file fails the run even when every test
+# passes).
 # Environment: SSLSHIM_MODE=system runs steps 2-3 against the system OpenSSL (reference run);
 # SSLSHIM_LIB_DIR overrides target/release; SSLSHIM_KEEP=1 keeps servers' temp dirs.
 set -uo pipefail
@@ -42,4 +43,7 @@ else
   step "compat tests" "$cargo" test --release -p compat-tests -- --skip abi_
 fi
 
-((${#failed[@]} == 0))
+if ((${#failed[@]})); then
+  echo "==> FAILED: ${#failed[@]} step(s): ${failed[*]}"
+  exit 1
+fi

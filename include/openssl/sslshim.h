@@ -469,10 +469,10 @@ ssl_session_st *SSL_get_session(const ssl_st *s);
 ssl_session_st *SSL_get1_session(ssl_st *s);
 
 /**
- * Client side: offers a session for resumption. rustls resumes from its
- * own per-context session store keyed by server name, so a session given
- * here is recorded (for `SSL_get_session`) and resumption happens when the
- * store still holds the server's ticket.
+ * Client side: offers a session for resumption in the next handshake, as
+ * OpenSSL does (and only then: a client that never calls this never
+ * resumes). Sessions come from `SSL_get1_session` or the new-session
+ * callback with `SSL_SESS_CACHE_CLIENT`.
  */
 int SSL_set_session(ssl_st *s, ssl_session_st *sess);
 
