@@ -7,7 +7,7 @@ PORT ?= 8443
 LIB_DIR := $(CURDIR)/target/release
 LIB := $(LIB_DIR)/libssl.so.3
 
-.PHONY: all build deps run stop test bench header clean
+.PHONY: all build deps run stop test check bench header clean
 
 all: build
 
@@ -22,6 +22,11 @@ build:
 
 header:
 	@./scripts/gen-header.sh
+
+# Quick pre-commit check: the generated files (C header, README import table) match their sources.
+check:
+	@./scripts/gen-header.sh --check
+	@python3 tools/status-table.py --check
 
 run: deps build
 	@./scripts/run-httpd.sh start $(PORT)
