@@ -2045,6 +2045,58 @@ fn client_certificates() {
     r.finish();
 }
 
+/// A client certificate that fails verification under `ssl_verify_client optional` gets 400,
+/// and nginx then drops the session (`SSL_CTX_remove_session`), so presenting it again is a
+/// full handshake (and 400 again), while a good certificate's session resumes. With the
+/// built-in cache (OpenSSL's internal cache) and with a shared cache, TLS 1.2 and 1.3
+/// (tickets off: TLS 1.3 tickets are then stateful, kept in the same cache).
+#[test]
+fn client_certificate_error_drops_session() {
+    let c = certs();
+    let (cc, ck) = (c.client.cert.display().to_string(), c.client.key.display().to_string());
+    let (rc, rk) = rogue_client().clone();
+    let mut r = Report::new("a failed client certificate's session is removed from the cache");
+    r.modes(|mode, r| {
+        let verify = "        ssl_verify_client optional;\n        ssl_client_certificate @CERTS@/client-ca.crt;\n        ssl_session_tickets off;\n";
+        let http = [
+            tls_server("@P0@", &format!("{verify}        ssl_session_cache builtin:1000;\n")),
+            tls_server("@P1@", &format!("{verify}        ssl_session_cache shared:RM:1m;\n")),
+        ]
+        .concat();
+        let n = Nginx::start(mode, 2, 1, &http);
+        let mut i = 0;
+        for (cache, port) in [("builtin", n.ports[0]), ("shared", n.ports[1])] {
+            for (v, flag) in [("TLS1.2", "-tls1_2"), ("TLS1.3", "-tls1_3")] {
+                // (client certificate, expected status, expected 2nd handshake resumed)
+                for (who, cert, key, status, want_reuse) in [("good cert", &cc, &ck, "200", true), ("rogue cert", &rc, &rk, "400", false)] {
+                    i += 1;
+                    let sess = n.dir().join(format!("rm-sess-{i}.pem"));
+                    let sess_s = sess.display().to_string();
+                    let (t1, t2) = (format!("/hello?rm={i}a"), format!("/hello?rm={i}b"));
+                    let base = [flag, "-cert", cert.as_str(), "-key", key.as_str()];
+                    let s1 = s_get(port, &t1, &[&base[..], &["-sess_out", &sess_s]].concat());
+                    let s2 = if sess.exists() { s_get(port, &t2, &[&base[..], &["-sess_in", &sess_s]].concat()) } else { s_get(port, &t2, &base) };
+                    let st = |s: &SClient| {
+                        s.out.stdout.lines().find(|l| l.starts_with("HTTP/1.1 ")).and_then(|l| l.split_whitespace().nth(1)).unwrap_or("-").to_string()
+                    };
+                    let (st1, st2) = (st(&s1), st(&s2));
+                    let ok = s1.handshake_ok() && s2.handshake_ok() && !s1.reused && s2.reused == want_reuse && st1 == status && st2 == status;
+                    let summary = format!(
+                        "1st {} {st1}, 2nd {} {} {st2}",
+                        hs_summary(&s1),
+                        if s2.reused { "Reused" } else { "New" },
+                        hs_summary(&s2)
+                    );
+                    let case = format!("{cache} cache {v} {who}: {status} then {}", if want_reuse { "Reused" } else { "New" });
+                    r.check(mode, case, ok, summary, || format!("--- first ---\n{}\n--- second ---\n{}\n{}", s1.describe(), s2.describe(), n.diagnostics()));
+                }
+            }
+        }
+        bad_lines_check(r, mode, &n, &["client SSL certificate verify error"]);
+    });
+    r.finish();
+}
+
 // ---- 8. reload -------------------------------------------------------------------------------
 
 /// `nginx -s reload` while a (rate-limited) 16 MiB download is running, switching the

@@ -13,6 +13,7 @@ use crate::ffi::handle;
 use crate::ffi::types::{GetSessionFn, NewSessionFn, RemoveSessionFn};
 use crate::tls::log::warn_once;
 use crate::tls::session::{ClientResume, Meta, Session, decode, encode, now};
+use crate::tls::ctx::Ctx;
 use crate::tls::ssl::Ssl;
 use rustls::server::{ServerSessionMemoryCache, StoresServerSessions};
 use std::ffi::{c_int, c_long};
@@ -30,13 +31,21 @@ pub struct SessionStore {
 }
 
 impl SessionStore {
-    pub fn new(mode: c_long, timeout: c_long, new_cb: Option<NewSessionFn>, get_cb: Option<GetSessionFn>, remove_cb: Option<RemoveSessionFn>) -> Self {
-        let store_internal = mode & SSL_SESS_CACHE_NO_INTERNAL_STORE == 0;
+    /// `internal` is the context's internal cache, unless the mode says
+    /// `SSL_SESS_CACHE_NO_INTERNAL_STORE`.
+    pub fn new(
+        mode: c_long,
+        internal: Option<Arc<ServerSessionMemoryCache>>,
+        timeout: c_long,
+        new_cb: Option<NewSessionFn>,
+        get_cb: Option<GetSessionFn>,
+        remove_cb: Option<RemoveSessionFn>,
+    ) -> Self {
         SessionStore {
             new_cb,
             get_cb,
             remove_cb,
-            internal: store_internal.then(|| ServerSessionMemoryCache::new(1024)),
+            internal,
             lookup_internal: mode & SSL_SESS_CACHE_NO_INTERNAL_LOOKUP == 0,
             timeout: timeout.max(0),
         }
@@ -152,6 +161,28 @@ impl StoresServerSessions for SessionStore {
     fn can_cache(&self) -> bool {
         self.new_cb.is_some() || self.internal.is_some()
     }
+}
+
+/// `SSL_CTX_remove_session`: drops `sess` from the context's internal
+/// cache and, if it was there, tells the host's remove callback (OpenSSL's
+/// rule). Returns whether it was cached. A session only the host's own
+/// cache holds is the host's to remove (nginx removes it itself).
+pub fn remove_from_internal(ctx: &Arc<Ctx>, sess: &Arc<Session>) -> bool {
+    let id = sess.with(|m| m.id.clone());
+    if id.is_empty() {
+        return false;
+    }
+    let Some(cache) = ctx.internal_sessions_if_used() else { return false };
+    if cache.take(&id).is_none() {
+        return false;
+    }
+    let cb = ctx.settings().cbs.remove_session;
+    if let Some(cb) = cb {
+        // SAFETY: the host registered `cb`; both handles are live for the
+        // call (the caller holds references).
+        unsafe { cb(handle::ctx_ptr(ctx), handle::session_ptr(sess)) };
+    }
+    true
 }
 
 /// What the connection being driven puts into a ticket it issues.

@@ -139,10 +139,10 @@ pub unsafe extern "C" fn SSL_session_reused(s: *const ssl_st) -> c_int {
 pub unsafe extern "C" fn SSL_CTX_remove_session(ctx: *mut ssl_ctx_st, sess: *mut ssl_session_st) -> c_int {
     entry!(SSL_CTX_remove_session, {
         // SAFETY: live handles per the caller.
-        let _c = unsafe { handle::ctx(ctx) }?;
+        let c = unsafe { handle::ctx(ctx) }?;
         // SAFETY: a live handle from the C caller (NULL is refused).
-        let _s = unsafe { handle::session(sess) }?;
-        Ok(0)
+        let s = unsafe { handle::session(sess) }?;
+        Ok(c_int::from(crate::callbacks::session::remove_from_internal(&c, &s)))
     })
 }
 

@@ -157,8 +157,10 @@ impl Built {
         // OpenSSL's server session cache: off, internal, and/or the host's
         // callbacks (mod_ssl's SSLSessionCache).
         let sessions: Arc<dyn StoresServerSessions> = if s.sess_cache_mode & SSL_SESS_CACHE_SERVER != 0 {
+            let internal = (s.sess_cache_mode & SSL_SESS_CACHE_NO_INTERNAL_STORE == 0).then(|| ctx.internal_sessions());
             Arc::new(callbacks::session::SessionStore::new(
                 s.sess_cache_mode,
+                internal,
                 s.timeout,
                 s.cbs.new_session,
                 s.cbs.get_session,

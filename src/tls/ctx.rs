@@ -19,7 +19,11 @@ use crate::libcrypto::sys::CRYPTO_EX_INDEX_SSL_CTX;
 use crate::libcrypto::HostPtr;
 use rustls::NamedGroup;
 use std::ffi::{c_int, c_long};
-use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard};
+use rustls::server::ServerSessionMemoryCache;
+use std::sync::{Arc, Mutex, OnceLock, RwLock, RwLockReadGuard};
+
+/// Entries in the internal server session cache.
+const INTERNAL_SESSION_CACHE_SIZE: usize = 1024;
 
 /// What the `SSL_METHOD` allows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -125,6 +129,10 @@ pub struct Ctx {
     pub ticketer: Arc<super::ticket::EpochTicketer>,
     /// Stacks handed out by `get_extra_chain_certs`, valid until the next call.
     pub handed_out: Mutex<Option<X509Stack>>,
+    /// OpenSSL's internal server session cache: made on first use (in each
+    /// process) and kept for the context's life, so rebuilt configurations
+    /// and `SSL_CTX_remove_session` see the same cache.
+    internal_sessions: OnceLock<Arc<ServerSessionMemoryCache>>,
 }
 
 impl std::fmt::Debug for Ctx {
@@ -176,7 +184,18 @@ impl Ctx {
             ex_data: ExData::new(CRYPTO_EX_INDEX_SSL_CTX),
             ticketer,
             handed_out: Mutex::new(None),
+            internal_sessions: OnceLock::new(),
         })
+    }
+
+    /// The internal server session cache (see the field).
+    pub fn internal_sessions(&self) -> Arc<ServerSessionMemoryCache> {
+        self.internal_sessions.get_or_init(|| ServerSessionMemoryCache::new(INTERNAL_SESSION_CACHE_SIZE)).clone()
+    }
+
+    /// The internal cache if anything was ever stored in it.
+    pub fn internal_sessions_if_used(&self) -> Option<Arc<ServerSessionMemoryCache>> {
+        self.internal_sessions.get().cloned()
     }
 
     pub fn settings(&self) -> RwLockReadGuard<'_, Settings> {
