@@ -772,3 +772,51 @@ fn ssl_conf_values_openssl_tolerates() {
         assert_no_diffs(&tables);
     })
 }
+
+/// DH parameters, the two ways mod_ssl takes them: `DH PARAMETERS` appended to the
+/// `SSLCertificateFile` (mod_ssl calls `SSL_CTX_set0_tmp_dh_pkey`) and `SSLOpenSSLConfCmd
+/// DHParameters`. OpenSSL then also negotiates DHE suites; rustls has no finite-field DHE,
+/// so sslshim starts, logs one warning naming the setting, and serves ECDHE and TLS 1.3
+/// exactly as OpenSSL does; a client offering only DHE is refused (deliberate difference).
+#[test]
+fn dh_parameters_warn_and_fall_back_to_ecdhe() {
+    timed("dh_parameters_warn_and_fall_back_to_ecdhe", || {
+        let dir = compat_tests::TempDir::new("sslshim-dh-").expect("temp dir");
+        let dh = dir.path().join("dh.pem");
+        let mut cmd = compat_tests::clients::client_command("openssl");
+        cmd.args(["genpkey", "-genparam", "-algorithm", "DH", "-pkeyopt", "group:ffdhe2048", "-out"]).arg(&dh);
+        compat_tests::proc::run(cmd, None, std::time::Duration::from_secs(30)).assert_success();
+        let rsa = compat_tests::certs().rsa.clone();
+        let with_dh = dir.path().join("server-rsa+dh.crt");
+        let text = std::fs::read_to_string(&rsa.cert).unwrap() + &std::fs::read_to_string(&dh).unwrap();
+        std::fs::write(&with_dh, text).unwrap();
+        for p in [dir.path(), dh.as_path(), with_dh.as_path()] {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = if p.is_dir() { 0o755 } else { 0o644 };
+            std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap();
+        }
+        let conf_cmd = format!("SSLOpenSSLConfCmd DHParameters \"{}\"", dh.display());
+        let cases: Vec<(&str, Vec<compat_tests::certs::CertKey>, String)> = vec![
+            ("DH PARAMETERS in SSLCertificateFile", vec![compat_tests::certs::CertKey { cert: with_dh.clone(), key: rsa.key.clone() }], String::new()),
+            ("SSLOpenSSLConfCmd DHParameters", vec![rsa.clone()], conf_cmd),
+        ];
+        const DHE: &str = "DHE-RSA-AES128-GCM-SHA256";
+        for (what, certs, conf) in cases {
+            let both = compat_tests::compare_modes(|mode| {
+                let h = builder(mode, Keys::Rsa).server_certs(certs.clone()).vhost_conf(&conf).start();
+                let ecdhe = proto_cipher(&s_client(&h, &["-tls1_2", "-cipher", R128]));
+                let tls13 = proto_cipher(&s_client(&h, &["-tls1_3"]));
+                let dhe = s_client(&h, &["-tls1_2", "-cipher", DHE]);
+                let warnings = h.error_log().lines().filter(|l| l.contains("DH parameters ignored")).count();
+                (ecdhe, tls13, dhe.handshake_ok().then(|| dhe.cipher.clone().unwrap_or_default()), warnings, h.diagnostics())
+            });
+            let (s, o) = (&both.shim, &both.system);
+            eprintln!("== {what}\n  system: {} | {} | DHE {:?}\n  shim:   {} | {} | DHE {:?} | warnings {}", o.0, o.1, o.2, s.0, s.1, s.2, s.3);
+            assert_eq!((&s.0, &s.1), (&o.0, &o.1), "[{what}] ECDHE/TLS 1.3 differ from OpenSSL\n{}", s.4);
+            assert_eq!(o.2.as_deref(), Some(DHE), "[{what}] OpenSSL reference did not negotiate DHE (test expectation wrong?)\n{}", o.4);
+            assert_eq!(s.2, None, "[{what}] sslshim negotiated a DHE suite?\n{}", s.4);
+            assert_eq!(s.3, 1, "[{what}] sslshim should log the DH warning once\n{}", s.4);
+            assert_eq!(o.3, 0, "[{what}] OpenSSL logs no such warning\n{}", o.4);
+        }
+    })
+}

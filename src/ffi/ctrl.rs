@@ -257,7 +257,11 @@ fn ctx_ctrl(ctx: &Arc<Ctx>, cmd: c_int, larg: c_long, parg: *mut c_void) -> Resu
         }
         // DH parameters and ECDH curves: rustls has no FFDHE and picks ECDHE
         // groups itself; accepting these cannot weaken anything.
-        SSL_CTRL_SET_DH_AUTO | SSL_CTRL_SET_TMP_DH | SSL_CTRL_SET_TMP_ECDH => Ok(1),
+        SSL_CTRL_SET_DH_AUTO | SSL_CTRL_SET_TMP_ECDH => Ok(1),
+        SSL_CTRL_SET_TMP_DH => {
+            crate::tls::log::warn_once(crate::tls::log::DH_PARAMS_IGNORED);
+            Ok(1)
+        }
         SSL_CTRL_GET_READ_AHEAD => Ok(c_long::from(ctx.settings().read_ahead)),
         SSL_CTRL_SET_READ_AHEAD => Ok(c_long::from(ctx.update(|s| std::mem::replace(&mut s.read_ahead, larg != 0)))),
         SSL_CTRL_SET_MAX_SEND_FRAGMENT | SSL_CTRL_SET_SPLIT_SEND_FRAGMENT | SSL_CTRL_SET_MAX_PIPELINES => Ok(1),

@@ -531,7 +531,10 @@ pub unsafe extern "C" fn SSL_CTX_set0_tmp_dh_pkey(ctx: *mut ssl_ctx_st, dhpkey: 
         // SAFETY: live handle; we own `dhpkey` on success.
         let _c = unsafe { handle::ctx(ctx) }?;
         // SAFETY: the C caller hands this reference over (or NULL), per the function's contract.
-        drop(unsafe { crate::libcrypto::pkey::PKey::from_owned(dhpkey) });
+        if let Some(k) = unsafe { crate::libcrypto::pkey::PKey::from_owned(dhpkey) } {
+            drop(k);
+            crate::tls::log::warn_once(crate::tls::log::DH_PARAMS_IGNORED);
+        }
         Ok(1)
     })
 }

@@ -12,3 +12,9 @@ pub fn warn_once(msg: &str) {
         eprintln!("[sslshim] warning: {msg}");
     }
 }
+
+/// DH parameters (`SSL_CTX_set0_tmp_dh_pkey`, mod_ssl's DH PARAMETERS in the
+/// certificate file, `SSLOpenSSLConfCmd DHParameters`) are accepted: dropping
+/// DHE only leaves the ECDHE and TLS 1.3 key exchanges, which are stronger.
+pub const DH_PARAMS_IGNORED: &str =
+    "DH parameters ignored: rustls has no finite-field DHE (DHE-* cipher suites); ECDHE and TLS 1.3 key exchange are used";
