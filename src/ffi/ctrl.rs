@@ -386,7 +386,11 @@ fn ssl_ctrl(ssl: &Arc<Ssl>, cmd: c_int, larg: c_long, parg: *mut c_void) -> Resu
             let mut g = ssl.lock();
             Ok(c_long::from(std::mem::replace(&mut g.read_ahead, larg != 0)))
         }
-        SSL_CTRL_SET_DH_AUTO | SSL_CTRL_SET_TMP_DH | SSL_CTRL_SET_TMP_ECDH => Ok(1),
+        SSL_CTRL_SET_DH_AUTO | SSL_CTRL_SET_TMP_ECDH => Ok(1),
+        SSL_CTRL_SET_TMP_DH => {
+            crate::tls::log::warn_once(crate::tls::log::DH_PARAMS_IGNORED);
+            Ok(1)
+        }
         SSL_CTRL_SET_GROUPS_LIST | SSL_CTRL_SET_GROUPS => {
             Err(Error::unsupported("per-connection key exchange groups (set them on the SSL_CTX)"))
         }
