@@ -2097,6 +2097,49 @@ fn client_certificate_error_drops_session() {
     r.finish();
 }
 
+/// `ssl_early_data on` (nginx calls `SSL_CTX_set_max_early_data` and ignores its result):
+/// OpenSSL accepts a resuming client's 0-RTT request; sslshim has no 0-RTT, so it starts, logs
+/// one warning and issues tickets that do not allow early data, so the client sends its
+/// request after the handshake. Same responses; no stale-error alert in nginx's log.
+#[test]
+fn early_data_declined_cleanly() {
+    let mut r = Report::new("ssl_early_data on: 0-RTT accepted by OpenSSL, declined cleanly by sslshim");
+    r.modes(|mode, r| {
+        let n = Nginx::start(mode, 1, 1, &tls_server("@P0@", "        ssl_early_data on;\n        ssl_session_tickets on;\n"));
+        let dir = n.dir().to_path_buf();
+        let sess = dir.join("early-sess.pem");
+        let early = dir.join("early.txt");
+        std::fs::write(&early, "GET /hello?early=2 HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").unwrap();
+        let (sess_s, early_s) = (sess.display().to_string(), early.display().to_string());
+        let s1 = s_get(n.port(), "/hello?early=1", &["-tls1_3", "-sess_out", &sess_s]);
+        // The same request on stdin too: s_client sends it after the handshake, which is what
+        // a client does when its early data is declined (OpenSSL answers the 0-RTT copy and
+        // closes: `Connection: close`).
+        let req = std::fs::read(&early).unwrap();
+        let s2 = clients::s_client(n.port(), &certs().ca.cert, &["-ign_eof", "-tls1_3", "-sess_in", &sess_s, "-early_data", &early_s], &req);
+        let early_status = ["Early data was accepted", "Early data was rejected", "Early data was not sent"]
+            .into_iter()
+            .find(|p| s2.out.stdout.contains(p))
+            .unwrap_or("no early-data line");
+        let answered = s2.out.stdout.contains("hello port=");
+        let want_early = if mode == Mode::System { "Early data was accepted" } else { "Early data was not sent" };
+        r.check(
+            mode,
+            format!("resumed TLS 1.3 with -early_data: {want_early}, request answered"),
+            s1.handshake_ok() && s2.handshake_ok() && s2.reused && answered && early_status == want_early,
+            format!("{}, {}, answered={answered}", if s2.reused { "Reused" } else { "New" }, early_status),
+            || format!("--- first ---\n{}\n--- second ---\n{}\n{}", s1.describe(), s2.describe(), n.diagnostics()),
+        );
+        // sslshim's warnings go to the master's stderr (the startup log, before nginx opens its error log).
+        let startup = std::fs::read_to_string(dir.join("logs/startup.log")).unwrap_or_default();
+        let warnings = startup.lines().chain(n.error_log().lines()).filter(|l| l.contains("[sslshim] warning") && l.contains("early data")).count();
+        let want_warnings = if mode == Mode::System { 0 } else { 1 };
+        r.check(mode, format!("sslshim early-data warnings: {want_warnings}"), warnings == want_warnings, format!("{warnings}"), || format!("{startup}\n{}", n.error_log()));
+        bad_lines_check(r, mode, &n, &[]);
+    });
+    r.finish();
+}
+
 // ---- 8. reload -------------------------------------------------------------------------------
 
 /// `nginx -s reload` while a (rate-limited) 16 MiB download is running, switching the

@@ -507,9 +507,11 @@ pub unsafe extern "C" fn SSL_CTX_set_max_early_data(ctx: *mut ssl_ctx_st, max: u
         // SAFETY: live handle per the caller.
         let c = unsafe { handle::ctx(ctx) }?;
         if max != 0 {
-            // Accepting 0-RTT needs the early-data read API mod_ssl/nginx
-            // drive through SSL_read_early_data, which we refuse.
-            return Err(Error::unsupported("TLS 1.3 early data (0-RTT)"));
+            // No 0-RTT in sslshim. Declining it is always safe (tickets then
+            // allow no early data and clients send after the handshake), and
+            // nginx ignores this call's result, so a refusal would only
+            // leave a stale error that it logs at [alert] later.
+            crate::tls::log::warn_once(crate::tls::log::EARLY_DATA_DECLINED);
         }
         c.update(|s| s.max_early_data = 0);
         Ok(1)

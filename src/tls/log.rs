@@ -18,3 +18,7 @@ pub fn warn_once(msg: &str) {
 /// DHE only leaves the ECDHE and TLS 1.3 key exchanges, which are stronger.
 pub const DH_PARAMS_IGNORED: &str =
     "DH parameters ignored: rustls has no finite-field DHE (DHE-* cipher suites); ECDHE and TLS 1.3 key exchange are used";
+
+/// `SSL_CTX_set_max_early_data` with a non-zero size (nginx's `ssl_early_data on`).
+pub const EARLY_DATA_DECLINED: &str =
+    "TLS 1.3 early data (0-RTT) is not supported: it is declined (tickets allow no early data, clients send their request after the handshake)";
