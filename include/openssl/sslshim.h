@@ -327,8 +327,9 @@ uint32_t SSL_CTX_get_max_early_data(const ssl_ctx_st *ctx);
 
 /**
  * DH parameters: rustls has no finite-field DHE, and no DHE suite can be
- * negotiated, so the key is accepted (ownership taken, as OpenSSL does) and
- * has no effect. Not security relevant: it can only remove suites.
+ * negotiated, so the key is accepted (ownership taken, as OpenSSL does) with
+ * a warning, and has no effect. Not security relevant: it can only remove
+ * suites.
  */
 int SSL_CTX_set0_tmp_dh_pkey(ssl_ctx_st *ctx, EVP_PKEY *dhpkey);
 

@@ -99,7 +99,7 @@ fn run_file_command(cc: &ConfCtx, what: &str, value: &str) -> Result<(), Error> 
                     return Err(Error::invalid_arg(format!("cannot read DHParameters file {value}")));
                 }
                 crate::libcrypto::err::clear();
-                crate::tls::log::warn_once(crate::tls::log::DH_PARAMS_IGNORED);
+                crate::tls::log::dh_params_ignored();
                 1
             }
             "ChainCAFile" => return Err(Error::unsupported("SSL_CONF ChainCAFile (chain building store)")),

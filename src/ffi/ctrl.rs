@@ -259,7 +259,7 @@ fn ctx_ctrl(ctx: &Arc<Ctx>, cmd: c_int, larg: c_long, parg: *mut c_void) -> Resu
         // groups itself; accepting these cannot weaken anything.
         SSL_CTRL_SET_DH_AUTO | SSL_CTRL_SET_TMP_ECDH => Ok(1),
         SSL_CTRL_SET_TMP_DH => {
-            crate::tls::log::warn_once(crate::tls::log::DH_PARAMS_IGNORED);
+            crate::tls::log::dh_params_ignored();
             Ok(1)
         }
         SSL_CTRL_GET_READ_AHEAD => Ok(c_long::from(ctx.settings().read_ahead)),
@@ -388,7 +388,7 @@ fn ssl_ctrl(ssl: &Arc<Ssl>, cmd: c_int, larg: c_long, parg: *mut c_void) -> Resu
         }
         SSL_CTRL_SET_DH_AUTO | SSL_CTRL_SET_TMP_ECDH => Ok(1),
         SSL_CTRL_SET_TMP_DH => {
-            crate::tls::log::warn_once(crate::tls::log::DH_PARAMS_IGNORED);
+            crate::tls::log::dh_params_ignored();
             Ok(1)
         }
         SSL_CTRL_SET_GROUPS_LIST | SSL_CTRL_SET_GROUPS => {

@@ -525,8 +525,9 @@ pub unsafe extern "C" fn SSL_CTX_get_max_early_data(ctx: *const ssl_ctx_st) -> u
 }
 
 /// DH parameters: rustls has no finite-field DHE, and no DHE suite can be
-/// negotiated, so the key is accepted (ownership taken, as OpenSSL does) and
-/// has no effect. Not security relevant: it can only remove suites.
+/// negotiated, so the key is accepted (ownership taken, as OpenSSL does) with
+/// a warning, and has no effect. Not security relevant: it can only remove
+/// suites.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn SSL_CTX_set0_tmp_dh_pkey(ctx: *mut ssl_ctx_st, dhpkey: *mut EVP_PKEY) -> c_int {
     entry!(SSL_CTX_set0_tmp_dh_pkey, {
@@ -535,7 +536,7 @@ pub unsafe extern "C" fn SSL_CTX_set0_tmp_dh_pkey(ctx: *mut ssl_ctx_st, dhpkey: 
         // SAFETY: the C caller hands this reference over (or NULL), per the function's contract.
         if let Some(k) = unsafe { crate::libcrypto::pkey::PKey::from_owned(dhpkey) } {
             drop(k);
-            crate::tls::log::warn_once(crate::tls::log::DH_PARAMS_IGNORED);
+            crate::tls::log::dh_params_ignored();
         }
         Ok(1)
     })

@@ -18,8 +18,8 @@ use crate::libcrypto::store::Store;
 use crate::libcrypto::sys::CRYPTO_EX_INDEX_SSL_CTX;
 use crate::libcrypto::HostPtr;
 use rustls::NamedGroup;
-use std::ffi::{c_int, c_long};
 use rustls::server::ServerSessionMemoryCache;
+use std::ffi::{c_int, c_long};
 use std::sync::{Arc, Mutex, OnceLock, RwLock, RwLockReadGuard};
 
 /// Entries in the internal server session cache.
@@ -193,7 +193,7 @@ impl Ctx {
         self.internal_sessions.get_or_init(|| ServerSessionMemoryCache::new(INTERNAL_SESSION_CACHE_SIZE)).clone()
     }
 
-    /// The internal cache if anything was ever stored in it.
+    /// The internal cache, if a configuration using it was ever built.
     pub fn internal_sessions_if_used(&self) -> Option<Arc<ServerSessionMemoryCache>> {
         self.internal_sessions.get().cloned()
     }

@@ -13,11 +13,13 @@ pub fn warn_once(msg: &str) {
     }
 }
 
-/// DH parameters (`SSL_CTX_set0_tmp_dh_pkey`, mod_ssl's DH PARAMETERS in the
-/// certificate file, `SSLOpenSSLConfCmd DHParameters`) are accepted: dropping
-/// DHE only leaves the ECDHE and TLS 1.3 key exchanges, which are stronger.
-pub const DH_PARAMS_IGNORED: &str =
-    "DH parameters ignored: rustls has no finite-field DHE (DHE-* cipher suites); ECDHE and TLS 1.3 key exchange are used";
+/// DH parameters (`SSL_CTX_set0_tmp_dh_pkey`, `SSL_CTRL_SET_TMP_DH`, mod_ssl's
+/// DH PARAMETERS in the certificate file, `SSLOpenSSLConfCmd DHParameters`) are
+/// accepted with this warning: without DHE only the ECDHE and TLS 1.3 key
+/// exchanges remain, which are stronger.
+pub fn dh_params_ignored() {
+    warn_once("DH parameters ignored: rustls has no finite-field DHE (DHE-* cipher suites); ECDHE and TLS 1.3 key exchange are used");
+}
 
 /// `SSL_CTX_set_max_early_data` with a non-zero size (nginx's `ssl_early_data on`).
 pub const EARLY_DATA_DECLINED: &str =
