@@ -257,38 +257,9 @@ impl Gen {
         format!("0x{:x}", Rng::from_clock().next_u64() >> 1)
     }
 
+    /// A self-signed CA certificate.
     fn ca(&self, stem: &str, kt: KeyType, subject: &str) -> Result<CertKey, String> {
-        let key = self.key(stem, kt)?;
-        let crt = self.p(&format!("{stem}.crt"));
-        if !crt.exists() {
-            let conf = self.req_conf()?;
-            let ext = self.ext(stem, Usage::Ca, "")?;
-            let csr = self.s(&format!("{stem}.csr"));
-            let tmp = self.s(&format!("{stem}.crt.tmp"));
-            openssl_csr(&conf, &key.to_string_lossy(), subject, &csr)?;
-            openssl(&[
-                "x509",
-                "-req",
-                "-in",
-                &csr,
-                "-signkey",
-                &key.to_string_lossy(),
-                "-days",
-                "3650",
-                "-sha256",
-                "-set_serial",
-                &Self::serial(),
-                "-extfile",
-                &ext,
-                "-extensions",
-                "ext",
-                "-out",
-                &tmp,
-            ])?;
-            std::fs::rename(&tmp, &crt).map_err(|e| e.to_string())?;
-        }
-        set_mode(&crt, 0o644).map_err(|e| e.to_string())?;
-        Ok(CertKey { cert: crt, key })
+        self.issue(stem, kt, subject, "", Usage::Ca, None)
     }
 
     fn leaf(
@@ -300,6 +271,19 @@ impl Gen {
         usage: Usage,
         issuer: &CertKey,
     ) -> Result<CertKey, String> {
+        self.issue(stem, kt, subject, san, usage, Some(issuer))
+    }
+
+    /// A certificate (made once, kept between runs) signed by `issuer`, or self-signed.
+    fn issue(
+        &self,
+        stem: &str,
+        kt: KeyType,
+        subject: &str,
+        san: &str,
+        usage: Usage,
+        issuer: Option<&CertKey>,
+    ) -> Result<CertKey, String> {
         let key = self.key(stem, kt)?;
         let crt = self.p(&format!("{stem}.crt"));
         if !crt.exists() {
@@ -308,27 +292,16 @@ impl Gen {
             let csr = self.s(&format!("{stem}.csr"));
             let tmp = self.s(&format!("{stem}.crt.tmp"));
             openssl_csr(&conf, &key.to_string_lossy(), subject, &csr)?;
-            openssl(&[
-                "x509",
-                "-req",
-                "-in",
-                &csr,
-                "-CA",
-                &issuer.cert.to_string_lossy(),
-                "-CAkey",
-                &issuer.key.to_string_lossy(),
-                "-days",
-                "3650",
-                "-sha256",
-                "-set_serial",
-                &Self::serial(),
-                "-extfile",
-                &ext,
-                "-extensions",
-                "ext",
-                "-out",
-                &tmp,
-            ])?;
+            let key_s = key.to_string_lossy().into_owned();
+            let signer: Vec<String> = match issuer {
+                Some(i) => vec!["-CA".into(), i.cert.to_string_lossy().into_owned(), "-CAkey".into(), i.key.to_string_lossy().into_owned()],
+                None => vec!["-signkey".into(), key_s],
+            };
+            let serial = Self::serial();
+            let mut args = vec!["x509", "-req", "-in", &csr];
+            args.extend(signer.iter().map(String::as_str));
+            args.extend(["-days", "3650", "-sha256", "-set_serial", &serial, "-extfile", &ext, "-extensions", "ext", "-out", &tmp]);
+            openssl(&args)?;
             std::fs::rename(&tmp, &crt).map_err(|e| e.to_string())?;
         }
         set_mode(&crt, 0o644).map_err(|e| e.to_string())?;
