@@ -589,38 +589,27 @@ for e in errors[:10]: print("error", e)
 sys.exit(0 if ok == n else 1)
 "#;
 
-/// 8a. 1,000 sequential fresh TLS connections (no resumption), each a GET.
-#[test]
-fn load_sequential_1000() {
+/// Runs a load script (`port ca n index.html`) against a fresh server, which it returns;
+/// the script must report `ok=<n> failed=0`.
+fn load(name: &str, script: &str, n: usize, what: &str) -> Httpd {
     let h = server();
     let index = h.dir().join("htdocs/index.html");
     let start = Instant::now();
     let out = h.python(
-        SEQUENTIAL,
-        &[
-            &h.port().to_string(),
-            &h.ca().to_string_lossy(),
-            "1000",
-            &index.to_string_lossy(),
-        ],
+        script,
+        &[&h.port().to_string(), &h.ca().to_string_lossy(), &n.to_string(), &index.to_string_lossy()],
         Duration::from_secs(150),
     );
-    assert!(
-        out.success(),
-        "1000 sequential requests:\n{}\n{}",
-        out.describe(),
-        h.diagnostics()
-    );
-    assert!(
-        out.stdout.starts_with("ok=1000 failed=0"),
-        "{}",
-        out.describe()
-    );
-    eprintln!(
-        "load_sequential_1000: {} ({:.1?})",
-        out.stdout.lines().next().unwrap_or(""),
-        start.elapsed()
-    );
+    assert!(out.success(), "{n} {what}:\n{}\n{}", out.describe(), h.diagnostics());
+    assert!(out.stdout.starts_with(&format!("ok={n} failed=0")), "{}", out.describe());
+    eprintln!("{name}: {} ({:.1?})", out.stdout.lines().next().unwrap_or(""), start.elapsed());
+    h
+}
+
+/// 8a. 1,000 sequential fresh TLS connections (no resumption), each a GET.
+#[test]
+fn load_sequential_1000() {
+    let h = load("load_sequential_1000", SEQUENTIAL, 1000, "sequential requests");
     assert_no_unexpected(&h, &[]);
 }
 
@@ -669,35 +658,7 @@ sys.exit(0 if ok == n else 1)
 /// 8b. 200 concurrent TLS connections, all established before any request is read.
 #[test]
 fn load_concurrent_200() {
-    let h = server();
-    let index = h.dir().join("htdocs/index.html");
-    let start = Instant::now();
-    let out = h.python(
-        CONCURRENT,
-        &[
-            &h.port().to_string(),
-            &h.ca().to_string_lossy(),
-            "200",
-            &index.to_string_lossy(),
-        ],
-        Duration::from_secs(150),
-    );
-    assert!(
-        out.success(),
-        "200 concurrent connections:\n{}\n{}",
-        out.describe(),
-        h.diagnostics()
-    );
-    assert!(
-        out.stdout.starts_with("ok=200 failed=0"),
-        "{}",
-        out.describe()
-    );
-    eprintln!(
-        "load_concurrent_200: {} ({:.1?})",
-        out.stdout.lines().next().unwrap_or(""),
-        start.elapsed()
-    );
+    let h = load("load_concurrent_200", CONCURRENT, 200, "concurrent connections");
     h.assert_serves();
     assert_no_unexpected(&h, &[]);
 }
