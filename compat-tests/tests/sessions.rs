@@ -220,6 +220,12 @@ fn start_with_ports(n: usize, make: impl Fn(&[u16]) -> HttpdBuilder) -> (Httpd, 
     panic!("httpd did not start (ports taken): {last}");
 }
 
+/// A second `localhost` vhost on `port` with tickets sealed by the key file `key`.
+fn key_file_vhost(port: u16, key: &Path) -> String {
+    let tickets = format!("  SSLSessionTickets on\n  SSLSessionTicketKeyFile \"{}\"", key.display());
+    format!("Listen 127.0.0.1:{port}\n{}", vhost_on(port, "localhost", None, &tickets))
+}
+
 fn start_with_port2(make: impl Fn(u16) -> HttpdBuilder) -> (Httpd, u16) {
     let (h, p) = start_with_ports(1, |p| make(p[0]));
     (h, p[0])
@@ -1344,16 +1350,7 @@ fn bad_ticket_corrupted() {
         let (h, port2) = start_with_port2(|p2| {
             base(mode)
                 .vhost_conf("SSLSessionTickets on")
-                .global_conf(&format!("Listen 127.0.0.1:{p2}"))
-                .global_conf(&vhost_on(
-                    p2,
-                    "localhost",
-                    None,
-                    &format!(
-                        "  SSLSessionTickets on\n  SSLSessionTicketKeyFile \"{}\"",
-                        key.display()
-                    ),
-                ))
+                .global_conf(&key_file_vhost(p2, &key))
         });
         for (keys, port) in [("default keys", h.port()), ("key file", port2)] {
             for v in VERSIONS {
@@ -1705,16 +1702,7 @@ fn bad_ticket_key_no_longer_loaded() {
         let (h, port2) = start_with_port2(|p2| {
             base(mode)
                 .vhost_conf("SSLSessionTickets on")
-                .global_conf(&format!("Listen 127.0.0.1:{p2}"))
-                .global_conf(&vhost_on(
-                    p2,
-                    "localhost",
-                    None,
-                    &format!(
-                        "  SSLSessionTickets on\n  SSLSessionTicketKeyFile \"{}\"",
-                        key.display()
-                    ),
-                ))
+                .global_conf(&key_file_vhost(p2, &key))
         });
         let ports = [("default keys", h.port()), ("key file", port2)];
         let mut old = Vec::new();
@@ -1982,16 +1970,7 @@ fn mixed_fleet_foreign_sessions() {
                 .module("socache_memcache")
                 .global_conf(&mc.cache_conf())
                 .vhost_conf("SSLSessionTickets off")
-                .global_conf(&format!("Listen 127.0.0.1:{p2}"))
-                .global_conf(&vhost_on(
-                    p2,
-                    "localhost",
-                    None,
-                    &format!(
-                        "  SSLSessionTickets on\n  SSLSessionTicketKeyFile \"{}\"",
-                        key.display()
-                    ),
-                ))
+                .global_conf(&key_file_vhost(p2, &key))
         })
     };
     let (sys, sys2) = mk(Mode::System);
